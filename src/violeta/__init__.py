@@ -1,0 +1,1 @@
+"""Violeta: one information system for the agencies that attend violence against women."""

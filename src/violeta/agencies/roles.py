@@ -1,0 +1,58 @@
+"""Roles and what each may do: the one table need-to-know is read from."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Capability(StrEnum):
+    REGISTER_RECORDS = "register_records"
+    SEARCH_PEOPLE = "search_people"
+    VIEW_PERSON_FILE = "view_person_file"
+    # Other agencies' records show kind, date, agency and risk level; this adds violence types,
+    # modalities and alcaldía. Narratives and identities of other agencies' records: never.
+    VIEW_OTHER_AGENCY_SUMMARY = "view_other_agency_summary"
+    VIEW_STATISTICS = "view_statistics"
+    READ_AUDIT = "read_audit"
+    ADMINISTER = "administer"
+
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.OPERATOR: frozenset(
+        {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
+    ),
+    Role.CASEWORKER: frozenset(
+        {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.REGISTER_RECORDS,
+            Capability.SEARCH_PEOPLE,
+            Capability.VIEW_PERSON_FILE,
+            Capability.VIEW_OTHER_AGENCY_SUMMARY,
+            Capability.VIEW_STATISTICS,
+        }
+    ),
+    Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),
+    Role.AUDITOR: frozenset({Capability.READ_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER}),
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    try:
+        return capability in CAPABILITIES[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogsConfig(AppConfig):
+    name = "violeta.catalogs"
+    label = "catalogs"

@@ -1,0 +1,61 @@
+"""``violeta demo``: a working Violeta on this machine, with synthetic data, in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from violeta.agencies.models import Agency
+from violeta.agencies.services import agencies_load
+from violeta.catalogs.services import catalogs_load
+from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
+from violeta.intake.loader import import_file
+from violeta.synth import generate
+
+
+class Command(BaseCommand):
+    help = "Create the demo database, load synthetic data and demo users, and serve the app."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--women", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--no-serve", action="store_true")
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO:
+            raise CommandError("violeta demo runs only in demo mode (VIOLETA_MODE=demo).")
+        self.stdout.write(f"Data folder: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        catalogs_load()
+        agencies_load()
+        out_dir = Path(settings.DATA_DIR) / "synthetic"
+        params = {"women": options["women"], "seed": options["seed"]}
+        if not demo_data_matches(out_dir, params):
+            self.stdout.write(f"Generating {options['women']} synthetic women into {out_dir} …")
+            summary = generate(out_dir, women=options["women"], seed=options["seed"])
+            demo_data_mark(out_dir, params)
+            self.stdout.write(f"  {summary}")
+        for agency in Agency.objects.order_by("code"):
+            path = out_dir / f"{agency.code}.csv"
+            if path.exists():
+                report = import_file(agency=agency, path=path, progress=True)
+                self.stdout.write(f"  {report.summary()}")
+        logins = demo_users()
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write(
+            "Two-factor: add the TOTP key to an authenticator app, or print the current code with"
+        )
+        self.stdout.write("  uv run violeta demo_code USERNAME")
+        self.stdout.write(f"  {'user':28} {'agency':10} {'role':14} TOTP key")
+        for login in logins:
+            self.stdout.write(
+                f"  {login.username:28} {login.agency:10} {login.role:14} {login.totp_key}"
+            )
+        if not options["no_serve"]:
+            call_command("serve", bind=options["bind"], workers=2)

@@ -1,0 +1,64 @@
+"""Two-factor enforcement and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Paths a user who passed the password but not yet the second factor may reach.
+_PRE_OTP_URL_NAMES = ("agencies:otp_verify", "agencies:otp_setup", "agencies:logout", "set_language")
+
+
+class StaffTwoFactorMiddleware:
+    """Every authenticated request must carry a verified second factor (django-otp).
+
+    There is no switch to turn this off: the demo passes it with printed TOTP secrets.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._allowed: tuple[str, ...] | None = None
+
+    def _allowed_paths(self) -> tuple[str, ...]:
+        if self._allowed is None:
+            self._allowed = tuple(reverse(name) for name in _PRE_OTP_URL_NAMES)
+        return self._allowed
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr]
+            and request.path not in self._allowed_paths()
+            and not request.path.startswith("/static/")
+        ):
+            return redirect("agencies:otp_verify")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy (no inline script) and related headers."""
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    # Django's admin sets inline styles; it is reachable by administrators only.
+    ADMIN_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = self.ADMIN_POLICY if request.path.startswith("/admin/") else self.POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            # Pages with personal data are never cached by the browser or a proxy.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,74 @@
+"""People attended (women) and aggressors, with their identity encrypted at rest."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from violeta.core.fields import EncryptedDateField, EncryptedTextField
+
+
+class PersonKind(models.TextChoices):
+    WOMAN = "woman", _("Woman attended")
+    AGGRESSOR = "aggressor", _("Aggressor")
+
+
+class Sex(models.TextChoices):
+    WOMAN = "M", _("Woman")
+    MAN = "H", _("Man")
+    NON_BINARY = "X", _("Non-binary")
+
+
+class IdentityFields(models.Model):
+    """The identity attributes, each encrypted; blind indexes live beside them."""
+
+    given_names = EncryptedTextField(_("given names"), blank=True)
+    first_surname = EncryptedTextField(_("first surname"), blank=True)
+    second_surname = EncryptedTextField(_("second surname"), blank=True)
+    birth_date = EncryptedDateField(_("date of birth"), blank=True, default="")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    curp = EncryptedTextField(_("CURP"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    colonia = EncryptedTextField(_("colonia"), blank=True)
+    alcaldia = models.ForeignKey(
+        "catalogs.Alcaldia",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("alcaldía"),
+        related_name="+",
+    )
+    # Blind indexes (keyed hashes of normalised values) for exact search; never plaintext.
+    curp_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    phone_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class Person(IdentityFields):
+    """One woman (or one aggressor): the file every agency's records hang from."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PersonKind.choices)
+    first_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    second_surname_bidx = models.CharField(
+        max_length=32, blank=True, db_index=True, editable=False
+    )
+    given_name_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    birth_date_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["kind", "first_surname_bidx"])]
+
+    def __str__(self) -> str:
+        # Never a name: str() ends up in logs and error pages.
+        return f"{self.kind}:{self.pk}"

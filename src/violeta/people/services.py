@@ -1,0 +1,87 @@
+"""Creating people and resolving a reported identity to a person.
+
+:func:`person_resolve` is the foundation's deterministic linker: a valid CURP, or the same
+normalised full name with the same date of birth, finds the person; anything else makes a new
+one. The probabilistic linkage (issue "one file per woman") replaces it behind the same call.
+"""
+
+from __future__ import annotations
+
+from violeta.catalogs.models import Alcaldia
+from violeta.people import identity as ident
+from violeta.people.identity import IdentityInput
+from violeta.people.models import IdentityFields, Person, PersonKind
+
+
+def identity_apply(target: IdentityFields, data: IdentityInput, *, alcaldia: Alcaldia | None) -> None:
+    """Copy ``data`` onto a Person or a reported identity, with its blind indexes."""
+    target.given_names = data.given_names
+    target.first_surname = data.first_surname
+    target.second_surname = data.second_surname
+    target.birth_date = data.birth_date  # type: ignore[assignment]
+    target.sex = data.sex
+    target.curp = data.curp.upper()
+    target.phone = data.phone
+    target.address = data.address
+    target.colonia = data.colonia
+    target.alcaldia = alcaldia
+    target.curp_bidx = ident.curp_index(data.curp) if ident.curp_is_valid(data.curp) else ""
+    target.phone_bidx = ident.phone_index(data.phone) if data.phone else ""
+
+
+def _person_indexes(person: Person) -> None:
+    person.first_surname_bidx = ident.name_index(person.first_surname)
+    person.second_surname_bidx = ident.name_index(person.second_surname)
+    person.given_name_bidx = ident.name_index(ident.first_given_name(person.given_names))
+    person.birth_date_bidx = ident.birth_date_index(person.birth_date)
+
+
+def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None) -> Person:
+    person = Person(kind=kind)
+    identity_apply(person, data, alcaldia=alcaldia)
+    _person_indexes(person)
+    person.save()
+    return person
+
+
+def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> Person | None:
+    """The person this identity certainly belongs to, if any (valid CURP or name + birth date)."""
+    if data.curp and ident.curp_is_valid(data.curp):
+        found = Person.objects.filter(kind=kind, curp_bidx=ident.curp_index(data.curp)).first()
+        if found:
+            return found
+    if data.birth_date and data.first_surname and data.given_names:
+        candidates = Person.objects.filter(
+            kind=kind,
+            first_surname_bidx=ident.name_index(data.first_surname),
+            given_name_bidx=ident.name_index(ident.first_given_name(data.given_names)),
+            birth_date_bidx=ident.birth_date_index(data.birth_date),
+        )
+        wanted = ident.normalize_name(data.second_surname)
+        for candidate in candidates:
+            if ident.normalize_name(candidate.second_surname) == wanted:
+                return candidate
+    return None
+
+
+def person_resolve(
+    *, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None
+) -> tuple[Person, bool]:
+    """The person for a reported identity, created when none matches; returns (person, created)."""
+    found = person_find_exact(kind=kind, data=data)
+    if found is None:
+        return person_create(kind=kind, data=data, alcaldia=alcaldia), True
+    # Fill what the file lacks; what it already holds is kept (an import is not chronological).
+    changed = False
+    for field in ("curp", "phone", "address", "colonia"):
+        if getattr(data, field) and not getattr(found, field):
+            setattr(found, field, getattr(data, field))
+            changed = True
+    if alcaldia and not found.alcaldia_id:
+        found.alcaldia = alcaldia
+        changed = True
+    if changed:
+        found.curp_bidx = ident.curp_index(found.curp) if ident.curp_is_valid(found.curp) else ""
+        found.phone_bidx = ident.phone_index(found.phone) if found.phone else ""
+        found.save()
+    return found, False

@@ -1,0 +1,188 @@
+"""Registering an agency's record: the one write path for forms, imports and the API."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from violeta.agencies.models import User
+from violeta.audit.services import audit_log
+from violeta.people.models import Person, PersonKind
+from violeta.people.services import identity_apply, person_resolve
+from violeta.records.choices import PartyRole, RecordSource
+from violeta.records.models import AgencyRecord, AgencyRecordVersion, ReportedIdentity
+from violeta.records.validation import PartyInput, RecordInput
+
+
+@dataclass(frozen=True)
+class RegisterOutcome:
+    record: AgencyRecord
+    created: bool
+    changed: bool
+    victim: Person
+    victim_created: bool
+
+
+def _party_snapshot(party: ReportedIdentity | PartyInput | None) -> dict[str, Any] | None:
+    if party is None:
+        return None
+    if isinstance(party, PartyInput):
+        data = party.identity
+        values = {f: getattr(data, f) for f in data.__dataclass_fields__}
+        values["birth_date"] = data.birth_date.isoformat() if data.birth_date else ""
+        values["age"] = party.age
+        return values
+    return {
+        "given_names": party.given_names,
+        "first_surname": party.first_surname,
+        "second_surname": party.second_surname,
+        "birth_date": party.birth_date.isoformat() if party.birth_date else "",
+        "sex": party.sex,
+        "curp": party.curp,
+        "phone": party.phone,
+        "address": party.address,
+        "colonia": party.colonia,
+        "alcaldia_code": party.alcaldia.inegi_code if party.alcaldia else "",
+        "age": party.age,
+    }
+
+
+def _snapshot_of_input(data: RecordInput) -> dict[str, Any]:
+    return {
+        "kind": data.kind.code,
+        "occurred_at": data.occurred_at.isoformat(),
+        "alcaldia": data.alcaldia.inegi_code if data.alcaldia else "",
+        "colonia": data.colonia,
+        "violence_types": sorted(t.code for t in data.violence_types),
+        "modalities": sorted(m.code for m in data.modalities),
+        "relationship": data.relationship,
+        "weapons": sorted(data.weapons),
+        "risk_level": data.risk_level,
+        "narrative": data.narrative,
+        "details": data.details,
+        "victim": _party_snapshot(data.victim),
+        "aggressor": _party_snapshot(data.aggressor),
+    }
+
+
+def record_snapshot(record: AgencyRecord) -> dict[str, Any]:
+    parties = {p.role: p for p in record.parties.select_related("alcaldia")}
+    return {
+        "kind": record.kind.code,
+        "occurred_at": record.occurred_at.isoformat(),
+        "alcaldia": record.alcaldia.inegi_code if record.alcaldia else "",
+        "colonia": record.colonia,
+        "violence_types": sorted(t.code for t in record.violence_types.all()),
+        "modalities": sorted(m.code for m in record.modalities.all()),
+        "relationship": record.relationship,
+        "weapons": sorted(record.weapons),
+        "risk_level": record.risk_level,
+        "narrative": record.narrative,
+        "details": record.details,
+        "victim": _party_snapshot(parties.get(PartyRole.VICTIM)),
+        "aggressor": _party_snapshot(parties.get(PartyRole.AGGRESSOR)),
+    }
+
+
+def _attach_party(
+    record: AgencyRecord,
+    role: PartyRole,
+    party: PartyInput,
+    alcaldia: Any,
+    person: Person | None,
+) -> tuple[Person, bool]:
+    kind = PersonKind.WOMAN if role == PartyRole.VICTIM else PersonKind.AGGRESSOR
+    created = False
+    if person is None:
+        person, created = person_resolve(kind=kind, data=party.identity, alcaldia=alcaldia)
+    reported = ReportedIdentity(record=record, role=role, person=person, age=party.age)
+    identity_apply(reported, party.identity, alcaldia=alcaldia)
+    reported.save()
+    return person, created
+
+
+@transaction.atomic
+def record_register(
+    *,
+    actor: User | None,
+    data: RecordInput,
+    source: RecordSource,
+    victim_person: Person | None = None,
+    request: HttpRequest | None = None,
+) -> RegisterOutcome:
+    """Store ``data`` as its agency's record: created, or updated with history if it exists.
+
+    Registering an unchanged record again changes nothing and writes no version. The woman is
+    ``victim_person`` when the operator picked her, otherwise the person her identity resolves
+    to (a new person if none). Audited in the same transaction.
+    """
+    existing = (
+        AgencyRecord.objects.select_for_update()
+        .filter(agency=data.agency, agency_record_id=data.agency_record_id)
+        .first()
+    )
+    new_snapshot = _snapshot_of_input(data)
+    if existing is not None:
+        old_snapshot = record_snapshot(existing)
+        victim = existing.parties.get(role=PartyRole.VICTIM).person
+        if old_snapshot == new_snapshot:
+            return RegisterOutcome(existing, created=False, changed=False, victim=victim,
+                                   victim_created=False)
+        AgencyRecordVersion.objects.create(
+            record=existing,
+            version=existing.version,
+            snapshot=json.dumps(old_snapshot, ensure_ascii=False),
+            changed_by=actor,
+        )
+        record = existing
+        record.version += 1
+        if victim_person is None and old_snapshot["victim"] == new_snapshot["victim"]:
+            victim_person = victim  # same woman; a corrected identity is resolved anew
+        record.parties.all().delete()
+    else:
+        record = AgencyRecord(agency=data.agency, agency_record_id=data.agency_record_id)
+    record.kind = data.kind
+    record.occurred_at = data.occurred_at
+    record.alcaldia = data.alcaldia
+    record.colonia = data.colonia
+    record.relationship = data.relationship
+    record.weapons = sorted(data.weapons)
+    record.risk_level = data.risk_level
+    record.narrative = data.narrative
+    record.details = data.details
+    record.source = source
+    if existing is None:
+        record.registered_by = actor
+    record.save()
+    record.violence_types.set(data.violence_types)
+    record.modalities.set(data.modalities)
+    victim, victim_created = _attach_party(
+        record, PartyRole.VICTIM, data.victim, data.victim_alcaldia, victim_person
+    )
+    if data.aggressor is not None:
+        _attach_party(record, PartyRole.AGGRESSOR, data.aggressor, data.aggressor_alcaldia, None)
+    audit_log(
+        actor=actor,
+        action="create" if existing is None else "update",
+        subject_type="record",
+        subject_id=str(record.pk),
+        request=request,
+        details={
+            "agency": data.agency.code,
+            "kind": data.kind.code,
+            "person": victim.pk,
+            "version": record.version,
+            "source": str(source),
+        },
+    )
+    return RegisterOutcome(
+        record,
+        created=existing is None,
+        changed=True,
+        victim=victim,
+        victim_created=victim_created,
+    )

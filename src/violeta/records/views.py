@@ -1,0 +1,120 @@
+"""Thin views: parse, load through a selector, call a service, render."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from violeta.agencies.models import User
+from violeta.agencies.roles import Capability
+from violeta.people.models import Person, PersonKind
+from violeta.records import selectors
+from violeta.records.choices import RecordSource
+from violeta.records.forms import RecordForm, SearchForm
+from violeta.records.services import record_register
+from violeta.records.statistics import statistics_for
+from violeta.records.validation import Catalogs
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "records/home.html",
+        {
+            "can_search": user.can(Capability.SEARCH_PEOPLE),
+            "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
+            "can_stats": user.can(Capability.VIEW_STATISTICS),
+            "can_audit": user.can(Capability.READ_AUDIT),
+            "can_admin": user.can(Capability.ADMINISTER),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by POST so that names never appear in URLs, logs or the browser history."""
+    user = _user(request)
+    if not user.can(Capability.SEARCH_PEOPLE):
+        raise PermissionDenied
+    form = SearchForm(request.POST or None)
+    hits = None
+    if request.method == "POST" and form.is_valid():
+        criteria = selectors.SearchCriteria(**{k: v or "" for k, v in form.cleaned_data.items()})
+        criteria.birth_date = form.cleaned_data.get("birth_date")
+        hits = selectors.people_search(user=user, criteria=criteria, request=request)
+    return render(request, "records/search.html", {"form": form, "hits": hits})
+
+
+def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    file = selectors.person_file_for(user=user, person_id=person_id, request=request)
+    return render(
+        request,
+        "records/person_file.html",
+        {"file": file, "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id},
+    )
+
+
+def _new_folio(agency_code: str) -> str:
+    return f"{agency_code}-WEB-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.can(Capability.REGISTER_RECORDS) or user.agency is None:
+        raise PermissionDenied
+    person: Person | None = None
+    person_id = request.GET.get("person") or request.POST.get("person")
+    if person_id:
+        # Loading her through the file selector checks access and audits the read.
+        person = selectors.person_file_for(
+            user=user, person_id=int(person_id), request=request
+        ).person
+    initial = {}
+    if person is not None:
+        initial = {
+            f"victim_{f}": getattr(person, f)
+            for f in ("given_names", "first_surname", "second_surname", "birth_date", "sex",
+                      "curp", "phone", "address", "colonia")
+        }
+        initial["victim_alcaldia"] = person.alcaldia.inegi_code if person.alcaldia else ""
+    form = RecordForm(request.POST or None, agency=user.agency, person=person, initial=initial)
+    if request.method == "POST":
+        data = form.validate(folio=_new_folio(user.agency.code), cats=Catalogs.load())
+        if data is not None:
+            outcome = record_register(
+                actor=user,
+                data=data,
+                source=RecordSource.BROWSER,
+                victim_person=person,
+                request=request,
+            )
+            messages.success(
+                request,
+                _("Record %(folio)s saved in her file.") % {"folio": outcome.record.agency_record_id},
+            )
+            return redirect("records:person_file", person_id=outcome.victim.pk)
+        messages.error(request, _("The record was not saved: correct the fields marked below."))
+    return render(
+        request,
+        "records/register.html",
+        {"form": form, "person": person, "kind_woman": PersonKind.WOMAN},
+    )
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    stats = statistics_for(user=_user(request))
+    return render(request, "records/statistics.html", {"stats": stats})

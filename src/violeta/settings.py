@@ -1,0 +1,213 @@
+"""Violeta's settings, read from the environment and failing fast on a missing secret.
+
+Three modes (``VIOLETA_MODE``):
+
+* ``demo`` (the default for ``violeta demo``): SQLite in the local data folder, keys generated
+  once into that folder, TOTP secrets printed so the demo users can pass two-factor.
+* ``test``: what pytest uses; fixed throw-away keys.
+* ``production``: DEBUG off, every secret from the environment, HTTPS-only cookies, HSTS.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from violeta.core.keys import load_demo_keys
+
+BASE_DIR = Path(__file__).resolve().parent
+MODE = os.environ.get("VIOLETA_MODE", "demo")
+if MODE not in {"demo", "test", "production"}:
+    raise ImproperlyConfigured(f"VIOLETA_MODE must be demo, test or production, not {MODE!r}")
+PRODUCTION = MODE == "production"
+DATA_DIR = Path(os.environ.get("VIOLETA_DATA_DIR", Path.cwd() / "violeta-data")).resolve()
+
+
+def _secret(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production")
+    return value
+
+
+if PRODUCTION:
+    SECRET_KEY = _secret("VIOLETA_SECRET_KEY")
+    ENCRYPTION_KEYS = [k.strip() for k in _secret("VIOLETA_ENCRYPTION_KEYS").split(",") if k]
+    INDEX_KEY = _secret("VIOLETA_INDEX_KEY")
+    AUDIT_KEY = _secret("VIOLETA_AUDIT_KEY")
+elif MODE == "test":
+    SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"
+    ENCRYPTION_KEYS = os.environ.get(
+        "VIOLETA_ENCRYPTION_KEYS", "wgsoN1rWpSLmp7F28RkmvBjyqYc3InoHilT2M5MMP44="
+    ).split(",")
+    INDEX_KEY = "test-index-key"
+    AUDIT_KEY = "test-audit-key"
+else:
+    _keys = load_demo_keys(DATA_DIR)
+    SECRET_KEY = os.environ.get("VIOLETA_SECRET_KEY") or _keys["secret_key"]
+    ENCRYPTION_KEYS = (
+        os.environ.get("VIOLETA_ENCRYPTION_KEYS") or _keys["encryption_keys"]
+    ).split(",")
+    INDEX_KEY = os.environ.get("VIOLETA_INDEX_KEY") or _keys["index_key"]
+    AUDIT_KEY = os.environ.get("VIOLETA_AUDIT_KEY") or _keys["audit_key"]
+
+DEBUG = os.environ.get("VIOLETA_DEBUG", "0") == "1" and not PRODUCTION
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("VIOLETA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("VIOLETA_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "violeta.core",
+    "violeta.agencies",
+    "violeta.catalogs",
+    "violeta.people",
+    "violeta.records",
+    "violeta.audit",
+    "violeta.intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "violeta.core.middleware.StaffTwoFactorMiddleware",
+    "violeta.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "violeta.urls"
+WSGI_APPLICATION = "violeta.wsgi.application"
+AUTH_USER_MODEL = "agencies.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{DATA_DIR / 'violeta.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets readers go on while the importer writes; a generous timeout avoids "locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "agencies:login"
+LOGIN_REDIRECT_URL = "records:home"
+
+# Lock-out after repeated failures (django-axes): per user name and address.
+AXES_FAILURE_LIMIT = int(os.environ.get("VIOLETA_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("VIOLETA_LOGIN_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "agencies/locked_out.html"
+AXES_VERBOSE = False
+
+# Idle-session expiry: the cookie is renewed on every request and dies after this idle time.
+SESSION_COOKIE_AGE = int(os.environ.get("VIOLETA_IDLE_MINUTES", "15")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+OTP_TOTP_ISSUER = "Violeta"
+
+LANGUAGE_CODE = "es-mx"
+LANGUAGES = [("es-mx", _("Spanish (Mexico)")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Mexico_City"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if MODE != "test"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = MODE != "production"
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("VIOLETA_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Demo only: TOTP secrets are printed and stored so a visitor can pass two-factor. In
+# production no account may exist without a confirmed device: nothing can switch that off.
+DEMO = MODE == "demo"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VIOLETA_LOG_LEVEL", "WARNING")},
+}

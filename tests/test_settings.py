@@ -1,0 +1,62 @@
+"""The production path: settings fail fast without secrets; ``check --deploy`` is clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+PRODUCTION_ENV = {
+    "VIOLETA_MODE": "production",
+    "VIOLETA_SECRET_KEY": "x" * 20 + "production-secret-key-for-the-deploy-check-9f8e7d6c5b4a",
+    "VIOLETA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "VIOLETA_INDEX_KEY": "index-key-for-the-deploy-check",
+    "VIOLETA_AUDIT_KEY": "audit-key-for-the-deploy-check",
+    "VIOLETA_ALLOWED_HOSTS": "violeta.example.org",
+}
+
+
+def _violeta(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VIOLETA_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "violeta.cli", *args],
+        env={**clean, **env, "VIOLETA_DATA_DIR": str(cwd)},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = _violeta(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_keys(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "VIOLETA_ENCRYPTION_KEYS"}
+    result = _violeta(["check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "VIOLETA_ENCRYPTION_KEYS must be set in production" in result.stderr
+    assert not (tmp_path / "keys.json").exists()
+
+
+def test_production_has_debug_off_and_https_only_cookies(tmp_path: Path) -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VIOLETA_", "DJANGO_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "violeta.settings"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["False", "True", "True", "31536000"], result.stderr

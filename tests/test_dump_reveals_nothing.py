@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from violeta.intake.mapping import load_mapping, read_rows, translate_row
 
 from violeta.agencies.models import Agency
 from violeta.intake.loader import import_file
-from violeta.intake.mapping import load_mapping, read_rows, translate_row
 from violeta.synth import generate
 
 
@@ -22,9 +22,12 @@ def _dump() -> str:
     env = {**os.environ, "PGPASSWORD": settings.get("PASSWORD") or ""}
     command = [
         "pg_dump",
-        "-h", settings["HOST"] or "127.0.0.1",
-        "-p", str(settings["PORT"] or 5432),
-        "-U", settings["USER"] or "postgres",
+        "-h",
+        settings["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"] or "postgres",
         settings["NAME"],
     ]
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout

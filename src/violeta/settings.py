@@ -49,9 +49,9 @@ elif MODE == "test":
 else:
     _keys = load_demo_keys(DATA_DIR)
     SECRET_KEY = os.environ.get("VIOLETA_SECRET_KEY") or _keys["secret_key"]
-    ENCRYPTION_KEYS = (
-        os.environ.get("VIOLETA_ENCRYPTION_KEYS") or _keys["encryption_keys"]
-    ).split(",")
+    ENCRYPTION_KEYS = (os.environ.get("VIOLETA_ENCRYPTION_KEYS") or _keys["encryption_keys"]).split(
+        ","
+    )
     INDEX_KEY = os.environ.get("VIOLETA_INDEX_KEY") or _keys["index_key"]
     AUDIT_KEY = os.environ.get("VIOLETA_AUDIT_KEY") or _keys["audit_key"]
 
@@ -142,8 +142,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -211,3 +213,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("VIOLETA_LOG_LEVEL", "WARNING")},
 }
+CSRF_FAILURE_VIEW = "violeta.core.views.csrf_failure"

@@ -57,7 +57,9 @@ def user_create(
     return user
 
 
-def totp_device_create(*, user: User, key_hex: str | None = None, confirmed: bool = True) -> TOTPDevice:
+def totp_device_create(
+    *, user: User, key_hex: str | None = None, confirmed: bool = True
+) -> TOTPDevice:
     """Give ``user`` a TOTP device (a random key unless ``key_hex`` is given)."""
     kwargs: dict[str, Any] = {"user": user, "name": "default", "confirmed": confirmed}
     if key_hex:

@@ -34,9 +34,7 @@ class EncryptedTextField(models.TextField):
 class EncryptedDateField(models.TextField):
     """A date stored as an encrypted ISO string; Python sees a ``datetime.date``."""
 
-    def from_db_value(
-        self, value: str | None, expression: Any, connection: Any
-    ) -> dt.date | None:
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> dt.date | None:
         if not value:
             return None
         return dt.date.fromisoformat(crypto.decrypt(value))

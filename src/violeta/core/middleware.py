@@ -9,7 +9,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Paths a user who passed the password but not yet the second factor may reach.
-_PRE_OTP_URL_NAMES = ("agencies:otp_verify", "agencies:otp_setup", "agencies:logout", "set_language")
+_PRE_OTP_URL_NAMES = (
+    "agencies:otp_verify",
+    "agencies:otp_setup",
+    "agencies:logout",
+    "set_language",
+)
 
 
 class StaffTwoFactorMiddleware:
@@ -57,7 +62,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         policy = self.ADMIN_POLICY if request.path.startswith("/admin/") else self.POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages with personal data are never cached by the browser or a proxy.
             response.headers.setdefault("Cache-Control", "no-store")

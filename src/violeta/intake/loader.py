@@ -47,7 +47,9 @@ class ImportReport:
         )
 
 
-def _batches(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[int, dict[str, str]]]]:
+def _batches(
+    rows: Iterator[tuple[int, dict[str, str]]],
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
     batch: list[tuple[int, dict[str, str]]] = []
     for row in rows:
         batch.append(row)
@@ -59,8 +61,13 @@ def _batches(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[
 
 
 def _store(
-    canonical: dict[str, Any], *, agency: Agency, cats: Catalogs, actor: User | None,
-    row_number: int, report: ImportReport,
+    canonical: dict[str, Any],
+    *,
+    agency: Agency,
+    cats: Catalogs,
+    actor: User | None,
+    row_number: int,
+    report: ImportReport,
 ) -> None:
     try:
         data = validate_record(canonical, agency=agency, cats=cats)
@@ -102,12 +109,21 @@ def import_file(
                     continue
                 if canonical.get("agency") not in (None, "", agency.code):
                     report.rejected.append(
-                        FieldError(row=row_number, field="agency",
-                                   message=f"la fila es de {canonical['agency']}, no de {agency.code}")
+                        FieldError(
+                            row=row_number,
+                            field="agency",
+                            message=f"la fila es de {canonical['agency']}, no de {agency.code}",
+                        )
                     )
                     continue
-                _store(canonical, agency=agency, cats=cats, actor=actor,
-                       row_number=row_number, report=report)
+                _store(
+                    canonical,
+                    agency=agency,
+                    cats=cats,
+                    actor=actor,
+                    row_number=row_number,
+                    report=report,
+                )
         bar.update(len(batch))
     bar.close()
     return report

@@ -27,7 +27,7 @@ def first_given_name(given_names: str) -> str:
 
 def curp_is_valid(value: str) -> bool:
     try:
-        stdnum_curp.validate(value, validate_birth=False)
+        stdnum_curp.validate(value)
     except StdnumError:
         return False
     return True
@@ -41,7 +41,7 @@ def curp_error(value: str) -> str | None:
     if len(compact) != 18:
         return _("A CURP has 18 characters; this one has %(n)d.") % {"n": len(compact)}
     try:
-        stdnum_curp.validate(compact, validate_birth=False)
+        stdnum_curp.validate(compact)
     except StdnumError:
         return _("This CURP is not valid: its check digit or its structure is wrong.")
     return None
@@ -69,8 +69,13 @@ def phone_index(value: str) -> str:
     return crypto.blind_index(crypto.normalize_phone(value), purpose="phone")
 
 
+def search_key(value: str) -> str:
+    """The form of a name compared in search: normalised, and Ñ folded to N as often typed."""
+    return normalize_name(value).replace("Ñ", "N")
+
+
 def name_index(value: str) -> str:
-    return crypto.blind_index(normalize_name(value), purpose="name")
+    return crypto.blind_index(search_key(value), purpose="name")
 
 
 def birth_date_index(value: dt.date | None) -> str:

@@ -56,9 +56,7 @@ class Person(IdentityFields):
 
     kind = models.CharField(_("kind"), max_length=10, choices=PersonKind.choices)
     first_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    second_surname_bidx = models.CharField(
-        max_length=32, blank=True, db_index=True, editable=False
-    )
+    second_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     given_name_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     birth_date_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -13,7 +13,9 @@ from violeta.people.identity import IdentityInput
 from violeta.people.models import IdentityFields, Person, PersonKind
 
 
-def identity_apply(target: IdentityFields, data: IdentityInput, *, alcaldia: Alcaldia | None) -> None:
+def identity_apply(
+    target: IdentityFields, data: IdentityInput, *, alcaldia: Alcaldia | None
+) -> None:
     """Copy ``data`` onto a Person or a reported identity, with its blind indexes."""
     target.given_names = data.given_names
     target.first_surname = data.first_surname

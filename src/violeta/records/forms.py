@@ -186,7 +186,5 @@ class SearchForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not any(data.get(k) for k in ("curp", "phone", "first_surname", "birth_date")):
-            raise forms.ValidationError(
-                _("Search by CURP, phone, first surname or date of birth.")
-            )
+            raise forms.ValidationError(_("Search by CURP, phone, first surname or date of birth."))
         return data

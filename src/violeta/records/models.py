@@ -13,7 +13,10 @@ from violeta.records.choices import PartyRole, RecordSource, Relationship, RiskL
 
 class AgencyRecord(models.Model):
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="records", verbose_name=_("agency")
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("agency"),
     )
     agency_record_id = models.CharField(_("agency's record id"), max_length=64)
     kind = models.ForeignKey(
@@ -104,3 +107,6 @@ class AgencyRecordVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "version"], name="unique_record_version")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}@{self.version}"

@@ -90,7 +90,9 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
         detail = detail_for(user, record)
         aggressors = record.aggressors  # type: ignore[attr-defined]
         views.append(
-            RecordView(record, detail, aggressors[0] if aggressors and detail == Detail.FULL else None)
+            RecordView(
+                record, detail, aggressors[0] if aggressors and detail == Detail.FULL else None
+            )
         )
     audit_log(
         actor=user,
@@ -131,13 +133,11 @@ SEARCH_LIMIT = 50
 
 def _name_matches(person: Person, criteria: SearchCriteria) -> bool:
     if criteria.given_names:
-        wanted = set(ident.normalize_name(criteria.given_names).split())
-        if not wanted & set(ident.normalize_name(person.given_names).split()):
+        wanted = set(ident.search_key(criteria.given_names).split())
+        if not wanted & set(ident.search_key(person.given_names).split()):
             return False
     if criteria.second_surname:
-        return ident.normalize_name(person.second_surname) == ident.normalize_name(
-            criteria.second_surname
-        )
+        return ident.search_key(person.second_surname) == ident.search_key(criteria.second_surname)
     return True
 
 

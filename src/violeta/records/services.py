@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,7 @@ def _party_snapshot(party: ReportedIdentity | PartyInput | None) -> dict[str, An
 def _snapshot_of_input(data: RecordInput) -> dict[str, Any]:
     return {
         "kind": data.kind.code,
-        "occurred_at": data.occurred_at.isoformat(),
+        "occurred_at": data.occurred_at.astimezone(dt.UTC).isoformat(),
         "alcaldia": data.alcaldia.inegi_code if data.alcaldia else "",
         "colonia": data.colonia,
         "violence_types": sorted(t.code for t in data.violence_types),
@@ -73,7 +74,7 @@ def record_snapshot(record: AgencyRecord) -> dict[str, Any]:
     parties = {p.role: p for p in record.parties.select_related("alcaldia")}
     return {
         "kind": record.kind.code,
-        "occurred_at": record.occurred_at.isoformat(),
+        "occurred_at": record.occurred_at.astimezone(dt.UTC).isoformat(),
         "alcaldia": record.alcaldia.inegi_code if record.alcaldia else "",
         "colonia": record.colonia,
         "violence_types": sorted(t.code for t in record.violence_types.all()),
@@ -130,8 +131,9 @@ def record_register(
         old_snapshot = record_snapshot(existing)
         victim = existing.parties.get(role=PartyRole.VICTIM).person
         if old_snapshot == new_snapshot:
-            return RegisterOutcome(existing, created=False, changed=False, victim=victim,
-                                   victim_created=False)
+            return RegisterOutcome(
+                existing, created=False, changed=False, victim=victim, victim_created=False
+            )
         AgencyRecordVersion.objects.create(
             record=existing,
             version=existing.version,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
+from violeta.catalogs.models import RecordKind, ViolenceType
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
 
@@ -25,11 +27,11 @@ class Statistics:
 
 
 def statistics_for(*, user: User) -> Statistics:
-    from django.core.exceptions import PermissionDenied
-
     if not user.can(Capability.VIEW_STATISTICS):
         raise PermissionDenied
     records = AgencyRecord.objects.all()
+    kinds = RecordKind.objects.in_bulk()
+    types = ViolenceType.objects.in_bulk()
     by_month = (
         records.annotate(month=TruncMonth("occurred_at"))
         .values("month")
@@ -47,18 +49,16 @@ def statistics_for(*, user: User) -> Statistics:
             for r in records.values("agency__code").annotate(n=Count("pk")).order_by("-n")
         ],
         by_kind=[
-            (r["kind__name_es"], r["n"])
-            for r in records.values("kind__name_es").annotate(n=Count("pk")).order_by("-n")
+            (kinds[r["kind"]].label, r["n"])
+            for r in records.values("kind").annotate(n=Count("pk")).order_by("-n")
         ],
         by_alcaldia=[
             (r["alcaldia__name"] or "—", r["n"])
             for r in records.values("alcaldia__name").annotate(n=Count("pk")).order_by("-n")
         ],
         by_type=[
-            (r["violence_types__name_es"] or "—", r["n"])
-            for r in records.values("violence_types__name_es")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
+            (types[r["violence_types"]].label if r["violence_types"] else "—", r["n"])
+            for r in records.values("violence_types").annotate(n=Count("pk")).order_by("-n")
         ],
         by_month=[(r["month"].strftime("%Y-%m"), r["n"]) for r in reversed(list(by_month))],
     )

@@ -129,7 +129,11 @@ def _party(
     raw: Any, prefix: str, c: _Collector, cats: Catalogs
 ) -> tuple[PartyInput, Alcaldia | None]:
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    values = {k: c.text(data, k, f"{prefix}.{k}") for k in MAX_LENGTHS if k in IdentityInput.__dataclass_fields__}
+    values = {
+        k: c.text(data, k, f"{prefix}.{k}")
+        for k in MAX_LENGTHS
+        if k in IdentityInput.__dataclass_fields__
+    }
     curp = values["curp"].upper()
     if curp and (error := ident.curp_error(curp)):
         c.add(f"{prefix}.curp", error)
@@ -173,9 +177,7 @@ def _party(
     return PartyInput(identity=identity, age=age), alcaldia
 
 
-def _codes(
-    value: Any, table: dict[str, Any], name: str, label: str, c: _Collector
-) -> list[Any]:
+def _codes(value: Any, table: dict[str, Any], name: str, label: str, c: _Collector) -> list[Any]:
     found = []
     for code in value or []:
         if code in table:
@@ -203,7 +205,9 @@ def validate_record(data: dict[str, Any], *, agency: Agency, cats: Catalogs) -> 
     raw_when = data.get("occurred_at")
     try:
         occurred_at = (
-            raw_when if isinstance(raw_when, dt.datetime) else dt.datetime.fromisoformat(str(raw_when))
+            raw_when
+            if isinstance(raw_when, dt.datetime)
+            else dt.datetime.fromisoformat(str(raw_when))
         )
         if timezone.is_naive(occurred_at):
             occurred_at = timezone.make_aware(occurred_at)
@@ -216,7 +220,9 @@ def validate_record(data: dict[str, Any], *, agency: Agency, cats: Catalogs) -> 
     if alcaldia_code and alcaldia is None:
         c.add("alcaldia", _("Unknown alcaldía «%(value)s».") % {"value": alcaldia_code})
     colonia = c.text(data, "colonia", "colonia")
-    types = _codes(data.get("violence_types"), cats.types, "violence_types", _("type of violence"), c)
+    types = _codes(
+        data.get("violence_types"), cats.types, "violence_types", _("type of violence"), c
+    )
     modalities = _codes(data.get("modalities"), cats.modalities, "modalities", _("modality"), c)
     relationship = str(data.get("relationship") or "")
     if relationship and relationship not in Relationship.values:

@@ -87,8 +87,17 @@ def register(request: HttpRequest) -> HttpResponse:
     if person is not None:
         initial = {
             f"victim_{f}": getattr(person, f)
-            for f in ("given_names", "first_surname", "second_surname", "birth_date", "sex",
-                      "curp", "phone", "address", "colonia")
+            for f in (
+                "given_names",
+                "first_surname",
+                "second_surname",
+                "birth_date",
+                "sex",
+                "curp",
+                "phone",
+                "address",
+                "colonia",
+            )
         }
         initial["victim_alcaldia"] = person.alcaldia.inegi_code if person.alcaldia else ""
     form = RecordForm(request.POST or None, agency=user.agency, person=person, initial=initial)
@@ -104,7 +113,8 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("Record %(folio)s saved in her file.") % {"folio": outcome.record.agency_record_id},
+                _("Record %(folio)s saved in her file.")
+                % {"folio": outcome.record.agency_record_id},
             )
             return redirect("records:person_file", person_id=outcome.victim.pk)
         messages.error(request, _("The record was not saved: correct the fields marked below."))

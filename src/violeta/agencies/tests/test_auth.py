@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from conftest import TEST_PASSWORD
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import TEST_PASSWORD
 from violeta.agencies.models import User
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +42,7 @@ def test_password_alone_does_not_open_staff_pages(make_user: Callable[..., User]
 def test_password_and_totp_code_open_staff_pages(make_user: Callable[..., User]) -> None:
     user = make_user("caseworker")
     client = Client()
-    client.post(
-        reverse("agencies:login"), {"username": user.username, "password": TEST_PASSWORD}
-    )
+    client.post(reverse("agencies:login"), {"username": user.username, "password": TEST_PASSWORD})
     wrong = client.post(reverse("agencies:otp_verify"), {"token": "000000"})
     assert wrong.status_code == 200 and "no es válido" in wrong.content.decode()
     device = TOTPDevice.objects.get(user=user)

@@ -4,79 +4,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Alcaldia',
+            name="Alcaldia",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inegi_code', models.CharField(max_length=5, unique=True, verbose_name='INEGI code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "inegi_code",
+                    models.CharField(max_length=5, unique=True, verbose_name="INEGI code"),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'alcaldía',
-                'verbose_name_plural': 'alcaldías',
-                'ordering': ['name'],
+                "verbose_name": "alcaldía",
+                "verbose_name_plural": "alcaldías",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Modality',
+            name="Modality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_es', models.CharField(max_length=120, verbose_name='name (Spanish)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('in_force_from', models.DateField(blank=True, null=True, verbose_name='in force from')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_es", models.CharField(max_length=120, verbose_name="name (Spanish)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                (
+                    "in_force_from",
+                    models.DateField(blank=True, null=True, verbose_name="in force from"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'modality of violence',
-                'verbose_name_plural': 'modalities of violence',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "modality of violence",
+                "verbose_name_plural": "modalities of violence",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='RecordKind',
+            name="RecordKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_es', models.CharField(max_length=120, verbose_name='name (Spanish)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('in_force_from', models.DateField(blank=True, null=True, verbose_name='in force from')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_es", models.CharField(max_length=120, verbose_name="name (Spanish)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                (
+                    "in_force_from",
+                    models.DateField(blank=True, null=True, verbose_name="in force from"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'record kind',
-                'verbose_name_plural': 'record kinds',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "record kind",
+                "verbose_name_plural": "record kinds",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ViolenceType',
+            name="ViolenceType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name_es', models.CharField(max_length=120, verbose_name='name (Spanish)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='name (English)')),
-                ('in_force_from', models.DateField(blank=True, null=True, verbose_name='in force from')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('gbvims', models.CharField(blank=True, choices=[('rape', 'Rape'), ('sexual_assault', 'Sexual assault'), ('physical_assault', 'Physical assault'), ('forced_marriage', 'Forced marriage'), ('denial_of_resources', 'Denial of resources, opportunities or services'), ('psychological_abuse', 'Psychological / emotional abuse')], max_length=30, verbose_name='GBVIMS type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name_es", models.CharField(max_length=120, verbose_name="name (Spanish)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="name (English)")),
+                (
+                    "in_force_from",
+                    models.DateField(blank=True, null=True, verbose_name="in force from"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "gbvims",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("rape", "Rape"),
+                            ("sexual_assault", "Sexual assault"),
+                            ("physical_assault", "Physical assault"),
+                            ("forced_marriage", "Forced marriage"),
+                            (
+                                "denial_of_resources",
+                                "Denial of resources, opportunities or services",
+                            ),
+                            ("psychological_abuse", "Psychological / emotional abuse"),
+                        ],
+                        max_length=30,
+                        verbose_name="GBVIMS type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'type of violence',
-                'verbose_name_plural': 'types of violence',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "type of violence",
+                "verbose_name_plural": "types of violence",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
     ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from conftest import login_verified
 from django.test import Client
 from django.urls import reverse
 
-from conftest import login_verified
 from violeta.agencies.models import Agency, User
 from violeta.records.choices import RecordSource
 from violeta.records.services import record_register
@@ -69,9 +69,7 @@ def _url(page: str, person_id: int) -> str:
 
 @pytest.mark.parametrize("agency", AGENCIES)
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(
-    make_user: Callable[..., User], woman: int, role: str, agency: str
-) -> None:
+def test_access_matrix(make_user: Callable[..., User], woman: int, role: str, agency: str) -> None:
     client = login_verified(Client(), make_user(role, agency))
     for page, allowed in ALLOWED.items():
         response = client.get(_url(page, woman))

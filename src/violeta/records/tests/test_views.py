@@ -61,7 +61,9 @@ def test_register_new_woman_then_find_her_and_read_her_file(
 
 def test_file_lists_records_newest_first(staff_client: Callable[..., Client]) -> None:
     client = staff_client("caseworker", "SEMUJERES")
-    client.post(reverse("records:register"), _form(narrative="VIEJO", occurred_at="2024-01-01T10:00"))
+    client.post(
+        reverse("records:register"), _form(narrative="VIEJO", occurred_at="2024-01-01T10:00")
+    )
     person = Person.objects.get()
     client.post(
         reverse("records:register") + f"?person={person.pk}",

@@ -42,7 +42,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
-        if allowed and device.verify_token(form.cleaned_data["token"]):
+        if not allowed:
+            form.add_error(
+                "token", _("Too many attempts. Wait a few seconds before trying again.")
+            )
+        elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             audit_log(
                 actor=request.user,  # type: ignore[arg-type]
@@ -52,8 +56,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 request=request,
                 details={"factor": "totp"},
             )
-            return redirect(request.GET.get("next") or "records:home")
-        form.add_error("token", _("The code is not valid. Wait for a new one and try again."))
+            return redirect("records:home")
+        else:
+            form.add_error("token", _("The code is not valid. Wait for a new one and try again."))
     return render(request, "agencies/otp_verify.html", {"form": form})
 
 

@@ -1,0 +1,1 @@
+"""The audit trail: who read or changed whose data, when, from where and why."""

@@ -159,18 +159,24 @@ class RecordForm(forms.Form):
         }
 
     def validate(self, *, folio: str, cats: Catalogs) -> RecordInput | None:
-        """Run the shared validation and put each error on its form field."""
-        if not self.is_valid():
-            return None
+        """Run the shared validation and put each error on its form field.
+
+        It runs even when some fields failed to parse, so the operator sees every problem at
+        once; a field that already has an error does not get a second one.
+        """
+        form_ok = self.is_valid()
         try:
             self.result = validate_record(self.canonical(folio), agency=self.agency, cats=cats)
         except RecordInvalid as invalid:
             for name, messages in invalid.errors.items():
                 field = name.replace(".", "_")
+                target = field if field in self.fields else None
+                if target is not None and target in self.errors:
+                    continue
                 for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+                    self.add_error(target, message)
             return None
-        return self.result
+        return self.result if form_ok else None
 
 
 class SearchForm(forms.Form):

@@ -46,6 +46,9 @@ def test_password_and_totp_code_open_staff_pages(make_user: Callable[..., User])
     wrong = client.post(reverse("agencies:otp_verify"), {"token": "000000"})
     assert wrong.status_code == 200 and "no es válido" in wrong.content.decode()
     device = TOTPDevice.objects.get(user=user)
+    throttled = client.post(reverse("agencies:otp_verify"), {"token": _code(device)})
+    assert "Demasiados intentos" in throttled.content.decode()  # back-off after a failure
+    device.throttle_reset()
     response = client.post(reverse("agencies:otp_verify"), {"token": _code(device)})
     assert response.status_code == 302
     assert client.get(reverse("records:search")).status_code == 200

@@ -87,7 +87,7 @@ def test_invalid_form_names_fields_in_spanish_and_saves_nothing(
     page = response.content.decode()
     assert "Esta CURP no es válida" in page
     assert "La fecha de nacimiento no puede estar en el futuro" in page
-    assert "Escoja una opción válida" in page  # a kind SEMUJERES does not register
+    assert "Seleccione una opción válida" in page  # a kind SEMUJERES does not register
     assert AgencyRecord.objects.count() == 0 and Person.objects.count() == 0
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from violeta.intake.mapping import load_mapping, read_rows, translate_row
 
 from violeta.agencies.models import Agency
+from violeta.catalogs.models import Alcaldia
 from violeta.intake.loader import import_file
+from violeta.intake.mapping import load_mapping, read_rows, translate_row
 from violeta.synth import generate
 
 
@@ -55,7 +56,10 @@ def test_database_dump_has_no_identity_in_clear(catalogs: None, tmp_path: Path) 
     generate(tmp_path, women=40, seed=7)
     for agency in Agency.objects.all():
         import_file(agency=agency, path=tmp_path / f"{agency.code}.csv")
-    secrets = _secrets(tmp_path)
+    # A surname that is also part of a public catalog entry ("La Magdalena Contreras") is not
+    # a leak: the catalog is in the dump by design.
+    public = " ".join(Alcaldia.objects.values_list("name", flat=True))
+    secrets = {s for s in _secrets(tmp_path) if s not in public}
     assert len(secrets) > 50
     dump = _dump()
     assert "INSERT" in dump or "COPY" in dump

@@ -43,9 +43,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
         if not allowed:
-            form.add_error(
-                "token", _("Too many attempts. Wait a few seconds before trying again.")
-            )
+            form.add_error("token", _("Too many attempts. Wait a few seconds before trying again."))
         elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             audit_log(

@@ -36,7 +36,7 @@ class StaffTwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and request.path not in self._allowed_paths()
             and not request.path.startswith("/static/")
         ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -54,10 +55,10 @@ class PersonFile:
 
     @property
     def risk_label(self) -> str:
-        return RiskLevel(self.risk_level).label if self.risk_level else ""
+        return str(RiskLevel(self.risk_level).label) if self.risk_level else ""
 
 
-def current_risk_level(records: list[AgencyRecord]) -> str:
+def current_risk_level(records: Sequence[AgencyRecord]) -> str:
     """The level of the newest record that states one (the risk module refines this)."""
     for record in sorted(records, key=lambda r: r.occurred_at, reverse=True):
         if record.risk_level:

@@ -147,17 +147,16 @@ def _party(
     sex = str(data.get("sex") or "").strip().upper()
     if sex and sex not in Sex.values:
         c.add(f"{prefix}.sex", _("Unknown sex «%(value)s»; use M, H or X.") % {"value": sex})
-    age = data.get("age")
-    if age not in (None, ""):
+    raw_age = data.get("age")
+    age: int | None = None
+    if raw_age not in (None, ""):
         try:
-            age = int(age)
+            age = int(str(raw_age))
             if not 0 <= age <= 120:
                 raise ValueError
-        except (TypeError, ValueError):
+        except ValueError:
             c.add(f"{prefix}.age", _("The age must be a whole number between 0 and 120."))
             age = None
-    else:
-        age = None
     alcaldia_code = str(data.get("alcaldia") or "").strip()
     alcaldia = cats.alcaldias.get(alcaldia_code) if alcaldia_code else None
     if alcaldia_code and alcaldia is None:

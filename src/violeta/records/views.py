@@ -51,8 +51,15 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     hits = None
     if request.method == "POST" and form.is_valid():
-        criteria = selectors.SearchCriteria(**{k: v or "" for k, v in form.cleaned_data.items()})
-        criteria.birth_date = form.cleaned_data.get("birth_date")
+        data = form.cleaned_data
+        criteria = selectors.SearchCriteria(
+            curp=data["curp"],
+            phone=data["phone"],
+            given_names=data["given_names"],
+            first_surname=data["first_surname"],
+            second_surname=data["second_surname"],
+            birth_date=data["birth_date"],
+        )
         hits = selectors.people_search(user=user, criteria=criteria, request=request)
     return render(request, "records/search.html", {"form": form, "hits": hits})
 

@@ -35,6 +35,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
@@ -43,7 +44,8 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"{self.agency} {self.file}: {self.rows} rows, {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged, {self.rejected_rows} rejected"
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.rejected_rows} rejected, "
+            f"{len(self.warnings)} warnings"
         )
 
 
@@ -70,12 +72,15 @@ def _store(
     report: ImportReport,
 ) -> None:
     try:
-        data = validate_record(canonical, agency=agency, cats=cats)
+        data = validate_record(canonical, agency=agency, cats=cats, keep_invalid_curp=True)
     except RecordInvalid as invalid:
         for name, messages in invalid.errors.items():
             for message in messages:
                 report.rejected.append(FieldError(row=row_number, field=name, message=message))
         return
+    report.warnings.extend(
+        FieldError(row=row_number, field=name, message=message) for name, message in data.warnings
+    )
     with transaction.atomic():  # a savepoint: a failing row leaves nothing behind
         outcome = record_register(actor=actor, data=data, source=RecordSource.IMPORT)
     if outcome.created:

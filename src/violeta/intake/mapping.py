@@ -1,10 +1,8 @@
 """One agency's CSV row → Violeta's canonical record, driven by a mapping file (data, not code).
 
-Pure Python, no Django. A mapping (``mappings/<AGENCY>.json``, format in ``docs/generator.md``,
-"Agency mapping format") names, for each canonical field, the column it comes from and how to
-read it: text, a date in the agency's format, a date plus a time column, a number, yes/no, a
-label looked up in a code list (case- and accent-insensitive), a list of labels, a full name to
-split. A cell that cannot be read becomes a :class:`FieldError` naming the canonical field;
+Pure Python, no Django. A mapping (``mappings/<AGENCY>.json``; format in ``docs/generator.md``,
+"Agency mapping format") says, for each canonical field, which column it comes from and how to
+read it. A cell that cannot be read becomes a :class:`FieldError` naming the canonical field;
 nothing here raises on bad data (a broken *mapping* raises :class:`MappingError`).
 """
 
@@ -16,6 +14,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ class MappingError(ValueError):
     """The mapping itself is wrong (an administrator's error, not the file's)."""
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(value: str) -> str:
     """Upper case, accents and Ñ folded, inner spaces collapsed: how labels are compared."""
     decomposed = unicodedata.normalize("NFKD", value.strip().upper())
@@ -138,6 +138,14 @@ def _groups(tokens: list[str]) -> list[str]:
     return groups
 
 
+@lru_cache(maxsize=32768)
+def _strptime(text: str, fmt: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - agencies write local time
+    except ValueError:
+        return None
+
+
 def _human_format(fmt: str) -> str:
     for code, text in (("%d", "dd"), ("%m", "mm"), ("%Y", "aaaa"), ("%y", "aa"),
                        ("%H", "HH"), ("%M", "MM"), ("%S", "SS")):  # fmt: skip
@@ -202,13 +210,8 @@ class _Field:
         return getattr(self, f"_read_{self.type}")(raw, row)
 
     def empty_value(self) -> Any:
-        if self.type == "codes":
-            return []
-        if self.type in {"int", "bool"}:
-            return None
-        if self.type == "full_name":
-            return ("", "", "")
-        return ""
+        empty: dict[str, Any] = {"codes": [], "int": None, "bool": None, "full_name": ("", "", "")}
+        return empty.get(self.type, "")
 
     def _read_int(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
         try:
@@ -223,43 +226,44 @@ class _Field:
     def _read_bool(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
         value = self.codes.get(normalize_label(raw))
         if not isinstance(value, bool):
-            return None, f"valor no reconocido: «{raw}» (se espera {self._choices()})"
+            choices = ", ".join(sorted(k for k, v in self.codes.items() if isinstance(v, bool)))
+            return None, f"valor no reconocido: «{raw}» (se espera {choices})"
         return value, None
 
     def _read_date(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
         for fmt in self.formats:
-            try:
-                return dt.datetime.strptime(raw, fmt).date().isoformat(), None  # noqa: DTZ007
-            except ValueError:
-                continue
+            moment = _strptime(raw, fmt)
+            if moment is not None:
+                return moment.date().isoformat(), None
         expected = " o ".join(_human_format(f) for f in self.formats)
         return None, f"fecha inválida: «{raw}» (se espera {expected})"
 
     def _read_datetime(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
-        text, fmts = raw, list(self.formats)
+        clock, text, suffix = None, raw, ""
         if self.time_column:
             time = self.cell(row, self.time_column)
             if time is None:
                 return None, f"falta la columna «{self.time_column}» en el archivo"
+            time = time or self.spec.get("default_time", "")
             if not time:
-                time = self.spec.get("default_time", "")
-                if not time:
-                    return None, f"falta la hora (columna «{self.time_column}»)"
-            text = f"{raw} {time}"
-            fmts = [f"{f} {self.time_format}" for f in fmts]
-        for fmt in fmts:
-            try:
-                moment = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - local time
-            except ValueError:
-                continue
-            return moment.isoformat(timespec="seconds"), None
-        expected = " o ".join(_human_format(f) for f in fmts)
+                return None, f"falta la hora (columna «{self.time_column}»)"
+            clock = _strptime(time, self.time_format)
+            text, suffix = f"{raw} {time}", f" {_human_format(self.time_format)}"
+        for fmt in self.formats:
+            moment = _strptime(raw, fmt)
+            if moment is not None and (clock is not None or not self.time_column):
+                if clock is not None:
+                    moment = dt.datetime.combine(moment.date(), clock.time())
+                return moment.isoformat(timespec="seconds"), None
+        expected = " o ".join(_human_format(f) + suffix for f in self.formats)
         return None, f"fecha y hora inválidas: «{text}» (se espera {expected})"
 
     def _read_code(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
         key = normalize_label(raw)
         if key not in self.codes:
-            return None, f"valor no reconocido: «{raw}» (lista «{self._list_name()}»)"
+            name = self.spec.get("codes")
+            listed = name if isinstance(name, str) else self.target
+            return None, f"valor no reconocido: «{raw}» (lista «{listed}»)"
         return self.codes[key], None
 
     def _read_codes(self, raw: str, row: dict[str, str]) -> tuple[Any, str | None]:
@@ -281,13 +285,6 @@ class _Field:
         order = self.spec.get("order", "given_first")
         return split_full_name(raw, order=order, phrases=phrases), None
 
-    def _list_name(self) -> str:
-        name = self.spec.get("codes")
-        return name if isinstance(name, str) else self.target
-
-    def _choices(self) -> str:
-        return ", ".join(sorted({k for k, v in self.codes.items() if isinstance(v, bool)}))
-
 
 def _code_list(target: str, spec: dict[str, Any], mapping: dict[str, Any]) -> dict[str, Any]:
     if spec.get("type") == "bool" and "codes" not in spec:
@@ -307,13 +304,13 @@ def _code_list(target: str, spec: dict[str, Any], mapping: dict[str, Any]) -> di
 
 def _check_target(target: str) -> None:
     head, _, rest = target.partition(".")
-    if not rest and head in RECORD_FIELDS:
-        return
-    if head == "details" and rest:
-        return
-    if head in {"victim", "aggressor"} and (rest in PARTY_FIELDS or rest == "full_name"):
-        return
-    raise MappingError(f"campo canónico desconocido «{target}»")
+    known = (
+        (not rest and head in RECORD_FIELDS)
+        or (head == "details" and rest)
+        or (head in {"victim", "aggressor"} and (rest in PARTY_FIELDS or rest == "full_name"))
+    )
+    if not known:
+        raise MappingError(f"campo canónico desconocido «{target}»")
 
 
 @dataclass

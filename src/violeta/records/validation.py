@@ -67,6 +67,7 @@ class RecordInput:
     aggressor: PartyInput | None
     victim_alcaldia: Alcaldia | None = None
     aggressor_alcaldia: Alcaldia | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -96,8 +97,10 @@ class Catalogs:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, *, keep_invalid_curp: bool = False) -> None:
         self.errors: dict[str, list[str]] = {}
+        self.warnings: list[tuple[str, str]] = []
+        self.keep_invalid_curp = keep_invalid_curp
 
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -129,14 +132,17 @@ def _party(
     raw: Any, prefix: str, c: _Collector, cats: Catalogs
 ) -> tuple[PartyInput, Alcaldia | None]:
     data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    values = {
-        k: c.text(data, k, f"{prefix}.{k}")
-        for k in MAX_LENGTHS
-        if k in IdentityInput.__dataclass_fields__
-    }
-    curp = values["curp"].upper()
+    fields = [k for k in MAX_LENGTHS if k in IdentityInput.__dataclass_fields__ and k != "curp"]
+    values = {k: c.text(data, k, f"{prefix}.{k}") for k in fields}
+    curp = str(data.get("curp") or "").strip().upper()
     if curp and (error := ident.curp_error(curp)):
-        c.add(f"{prefix}.curp", error)
+        if c.keep_invalid_curp:
+            # An agency's registry is imported as it is: the mistyped CURP is kept as typed
+            # (encrypted, never indexed, so it links nobody) and reported as a warning.
+            c.warnings.append((f"{prefix}.curp", error))
+            curp = curp[:40]
+        else:
+            c.add(f"{prefix}.curp", error)
     birth_date = None
     try:
         birth_date = _parse_date(data.get("birth_date"))
@@ -186,9 +192,15 @@ def _codes(value: Any, table: dict[str, Any], name: str, label: str, c: _Collect
     return found
 
 
-def validate_record(data: dict[str, Any], *, agency: Agency, cats: Catalogs) -> RecordInput:
-    """Check a canonical record for ``agency``; raise :class:`RecordInvalid` naming each field."""
-    c = _Collector()
+def validate_record(
+    data: dict[str, Any], *, agency: Agency, cats: Catalogs, keep_invalid_curp: bool = False
+) -> RecordInput:
+    """Check a canonical record for ``agency``; raise :class:`RecordInvalid` naming each field.
+
+    ``keep_invalid_curp`` (imports) turns an invalid CURP from an error into a warning: the
+    record is stored and the CURP kept as typed but never used to link.
+    """
+    c = _Collector(keep_invalid_curp=keep_invalid_curp)
     record_id = c.text(data, "agency_record_id", "agency_record_id", required=True)
     kind_code = str(data.get("kind") or "")
     kind = cats.kinds.get(kind_code)
@@ -267,4 +279,5 @@ def validate_record(data: dict[str, Any], *, agency: Agency, cats: Catalogs) -> 
         aggressor=aggressor,
         victim_alcaldia=victim_alcaldia,
         aggressor_alcaldia=aggressor_alcaldia,
+        warnings=c.warnings,
     )

@@ -7,71 +7,29 @@ from random import Random
 
 from violeta.synth.curp import build_curp, homoclave_for
 from violeta.synth.model import Home, Person
+from violeta.synth.places_data import ALCALDIA_BY_CODE
 from violeta.synth.pools import Pools, Weighted
 
 # Age of a woman at her first incident (years), by band.
-_WOMAN_AGE = Weighted(
-    [
-        ((15, 19), 9),
-        ((20, 29), 30),
-        ((30, 39), 27),
-        ((40, 49), 17),
-        ((50, 59), 10),
-        ((60, 70), 6),
-        ((71, 85), 1),
-    ]
-)
+_WOMAN_AGE = Weighted(list({
+    (15, 19): 9, (20, 29): 30, (30, 39): 27, (40, 49): 17, (50, 59): 10, (60, 70): 6, (71, 85): 1,
+}.items()))  # fmt: skip
 
 # Main aggressor's relationship to the woman: (detail word, weight) for men and for women.
-MALE_RELATIONS = Weighted(
-    [
-        ("esposo", 18),
-        ("concubino", 12),
-        ("pareja", 10),
-        ("ex_pareja", 15),
-        ("ex_esposo", 8),
-        ("ex_concubino", 3),
-        ("novio", 9),
-        ("ex_novio", 3),
-        ("padre", 3),
-        ("padrastro", 2),
-        ("hermano", 2.5),
-        ("hijo", 2.5),
-        ("tio", 1),
-        ("primo", 0.8),
-        ("suegro", 0.7),
-        ("cunado", 1),
-        ("conocido", 2.5),
-        ("vecino", 2.5),
-        ("amigo", 1),
-        ("companero_trabajo", 2),
-        ("companero_escuela", 1),
-        ("desconocido", 3),
-        ("otro", 1),
-    ]
-)
-FEMALE_RELATIONS = Weighted(
-    [
-        ("pareja", 2),
-        ("madre", 3),
-        ("suegra", 3),
-        ("hermana", 2),
-        ("hija", 1.5),
-        ("vecina", 2),
-        ("conocida", 1.5),
-        ("companera_trabajo", 1.5),
-    ]
-)
-ESCALATING_RELATIONS = Weighted(
-    [
-        ("esposo", 35),
-        ("concubino", 25),
-        ("pareja", 15),
-        ("ex_pareja", 15),
-        ("ex_esposo", 5),
-        ("novio", 5),
-    ]
-)
+MALE_RELATIONS = Weighted(list({
+    "esposo": 18, "concubino": 12, "pareja": 10, "ex_pareja": 15, "ex_esposo": 8,
+    "ex_concubino": 3, "novio": 9, "ex_novio": 3, "padre": 3, "padrastro": 2, "hermano": 2.5,
+    "hijo": 2.5, "tio": 1, "primo": 0.8, "suegro": 0.7, "cunado": 1, "conocido": 2.5,
+    "vecino": 2.5, "amigo": 1, "companero_trabajo": 2, "companero_escuela": 1,
+    "desconocido": 3, "otro": 1,
+}.items()))  # fmt: skip
+FEMALE_RELATIONS = Weighted(list({
+    "pareja": 2, "madre": 3, "suegra": 3, "hermana": 2, "hija": 1.5, "vecina": 2,
+    "conocida": 1.5, "companera_trabajo": 1.5,
+}.items()))  # fmt: skip
+ESCALATING_RELATIONS = Weighted(list({
+    "esposo": 35, "concubino": 25, "pareja": 15, "ex_pareja": 15, "ex_esposo": 5, "novio": 5,
+}.items()))  # fmt: skip
 FEMALE_AGGRESSOR_SHARE = 0.08
 SINGLE_SURNAME_SHARE = 0.03
 
@@ -95,7 +53,7 @@ def new_home(rng: Random, pools: Pools, *, outside_share: float, near: str = "")
     """A home: in Mexico City (weighted by population) or, rarely, a neighbouring municipality.
     With ``near`` (an alcaldía code) the new home stays in that alcaldía 40 % of the time."""
     if near and rng.random() < 0.4:
-        place = next(a for a in pools.alcaldias.items if a.code == near)
+        place = ALCALDIA_BY_CODE[near]
         outside = False
     elif rng.random() < outside_share:
         place = pools.outside[int(rng.random() * len(pools.outside))]
@@ -146,20 +104,10 @@ def make_woman(number: int, rng: Random, pools: Pools, first_day: int) -> Person
     return woman
 
 
-SECOND_RELATIONS = Weighted(
-    [
-        ("hermano", 3),
-        ("padre", 2),
-        ("hijo", 2),
-        ("cunado", 2),
-        ("suegro", 1),
-        ("vecino", 2),
-        ("conocido", 2),
-        ("companero_trabajo", 1),
-        ("suegra", 1.5),
-        ("madre", 1.5),
-    ]
-)
+SECOND_RELATIONS = Weighted(list({
+    "hermano": 3, "padre": 2, "hijo": 2, "cunado": 2, "suegro": 1, "vecino": 2, "conocido": 2,
+    "companero_trabajo": 1, "suegra": 1.5, "madre": 1.5,
+}.items()))  # fmt: skip
 _FEMALE_WORDS = {"madre", "suegra", "hermana", "hija", "vecina", "conocida", "companera_trabajo"}
 
 

@@ -21,38 +21,10 @@ from violeta.synth.pools import Weighted
 DAY = MINUTES_PER_DAY
 HOUR = 60
 # Incidents by hour of day (evening and night peak), office hours for services.
-_EVENT_HOURS = Weighted(
-    list(
-        enumerate(
-            [
-                4,
-                3,
-                2,
-                1.5,
-                1,
-                1,
-                1.5,
-                2,
-                3,
-                3.5,
-                4,
-                4,
-                4.5,
-                4.5,
-                4.5,
-                5,
-                5,
-                5.5,
-                6,
-                7,
-                7.5,
-                7.5,
-                7,
-                5.5,
-            ]
-        )
-    )
-)
+_HOUR_WEIGHTS = (
+    4, 3, 2, 1.5, 1, 1, 1.5, 2, 3, 3.5, 4, 4, 4.5, 4.5, 4.5, 5, 5, 5.5, 6, 7, 7.5, 7.5, 7, 5.5,
+)  # fmt: skip
+_EVENT_HOURS = Weighted(list(enumerate(_HOUR_WEIGHTS)))
 _ENTRY = Weighted([("C5", 45), ("SEMUJERES", 20), ("FGJ", 15), ("SEDESA", 10), ("LINEA", 10)])
 _SERVICES = Weighted([("psicologica", 50), ("juridica", 30), ("social", 20)])
 _CALLERS = ("familiar", "vecino", "anonimo")

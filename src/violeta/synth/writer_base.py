@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
 
@@ -134,17 +133,6 @@ def labels(codes: tuple[str, ...] | list[str], table: dict[str, str], sep: str) 
         if label not in seen:
             seen.append(label)
     return sep.join(seen)
-
-
-Styler = Callable[[str], str]
-
-
-def upper(value: str) -> str:
-    return value.upper()
-
-
-def same(value: str) -> str:
-    return value
 
 
 _FORMS = {"fisica": "física", "sexual": "sexual", "psicologica": "psicológica",

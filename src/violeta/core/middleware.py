@@ -69,3 +69,19 @@ class SecurityHeadersMiddleware:
             # Pages with personal data are never cached by the browser or a proxy.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class SpanishByDefaultMiddleware:
+    """Spanish (es-MX) unless the user chose another language with the switcher.
+
+    The browser's Accept-Language is ignored: a shared office computer set to English must not
+    turn the forms of a Mexican agency into English. The choice is kept in Django's language
+    cookie, which LocaleMiddleware (next in the chain) reads.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

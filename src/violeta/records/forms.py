@@ -117,12 +117,36 @@ class RecordForm(forms.Form):
     narrative = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+    # Details of some kinds (non-identifying codes, kept in ``AgencyRecord.details``).
+    service_type = forms.ChoiceField(
+        label=_("Service given (women's services)"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("psicologica", _("Psychological")),
+            ("juridica", _("Legal")),
+            ("social", _("Social work")),
+        ],
+    )
+    call_answered = forms.ChoiceField(
+        label=_("Did she answer the follow-up call?"),
+        required=False,
+        choices=[("", "—"), ("si", _("Yes")), ("no", _("No"))],
+    )
+    order_valid_until = forms.DateField(
+        label=_("Protection order valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, agency: Agency, person: Person | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.agency = agency
         self.person = person
-        self.fields["kind"].queryset = agency.record_kinds.filter(active=True)  # type: ignore[attr-defined]
+        kinds = agency.record_kinds.filter(active=True)
+        self.fields["kind"].queryset = kinds  # type: ignore[attr-defined]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0].code
         self.fields.update(_identity_fields("victim", required_name=person is None))
         self.fields.update(_identity_fields("aggressor", required_name=False))
         self.result: RecordInput | None = None
@@ -153,10 +177,22 @@ class RecordForm(forms.Form):
             "weapons": d.get("weapons", []),
             "risk_level": d.get("risk_level", ""),
             "narrative": d.get("narrative", ""),
-            "details": {},
+            "details": self._details(d),
             "victim": party("victim"),
             "aggressor": aggressor if any(v for v in aggressor.values()) else None,
         }
+
+    @staticmethod
+    def _details(d: dict[str, Any]) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        kind = d["kind"].code if d.get("kind") else ""
+        if kind == "service_session" and d.get("service_type"):
+            details["service_type"] = d["service_type"]
+        if kind == "followup_call" and d.get("call_answered"):
+            details["call_answered"] = d["call_answered"] == "si"
+        if kind == "protection_order" and d.get("order_valid_until"):
+            details["order_valid_until"] = d["order_valid_until"].isoformat()
+        return details
 
     def validate(self, *, folio: str, cats: Catalogs) -> RecordInput | None:
         """Run the shared validation and put each error on its form field.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
-from violeta.people.models import Person, PersonKind
+from violeta.people.models import Person
 from violeta.records import selectors
 from violeta.records.choices import RecordSource
 from violeta.records.forms import RecordForm, SearchForm
@@ -128,7 +128,11 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/register.html",
-        {"form": form, "person": person, "kind_woman": PersonKind.WOMAN},
+        {
+            "form": form,
+            "person": person,
+            "kind_codes": set(user.agency.record_kinds.values_list("code", flat=True)),
+        },
     )
 
 

@@ -112,3 +112,21 @@ def test_search_does_not_put_names_in_the_url(staff_client: Callable[..., Client
     client = staff_client("operator", "SEMUJERES")
     page = client.get(reverse("records:search")).content.decode()
     assert 'method="post"' in page
+
+
+def test_spanish_by_default_even_if_the_browser_asks_for_english(
+    staff_client: Callable[..., Client],
+) -> None:
+    client = staff_client("operator", "SEMUJERES")
+    page = client.get(reverse("records:register"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Fecha y hora del hecho" in page.content.decode()
+
+
+def test_kind_details_are_kept_and_the_only_kind_is_preselected(
+    staff_client: Callable[..., Client],
+) -> None:
+    client = staff_client("operator", "SEMUJERES")
+    page = client.get(reverse("records:register")).content.decode()
+    assert '<option value="service_session" selected>' in page
+    client.post(reverse("records:register"), _form(service_type="juridica"))
+    assert AgencyRecord.objects.get().details == {"service_type": "juridica"}

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "violeta.records",
     "violeta.audit",
     "violeta.intake",
+    "violeta.linkage",
 ]
 
 MIDDLEWARE = [

@@ -46,12 +46,12 @@ def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia |
     return person
 
 
-def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> Person | None:
-    """The person this identity certainly belongs to, if any (valid CURP or name + birth date)."""
+def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> tuple[Person | None, str]:
+    """The person this identity certainly belongs to, if any, and by what: "curp" or "exact"."""
     if data.curp and ident.curp_is_valid(data.curp):
         found = Person.objects.filter(kind=kind, curp_bidx=ident.curp_index(data.curp)).first()
         if found:
-            return found
+            return found, "curp"
     if data.birth_date and data.first_surname and data.given_names:
         candidates = Person.objects.filter(
             kind=kind,
@@ -62,17 +62,20 @@ def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> Person | None
         wanted = ident.normalize_name(data.second_surname)
         for candidate in candidates:
             if ident.normalize_name(candidate.second_surname) == wanted:
-                return candidate
-    return None
+                return candidate, "exact"
+    return None, ""
 
 
 def person_resolve(
     *, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None
-) -> tuple[Person, bool]:
-    """The person for a reported identity, created when none matches; returns (person, created)."""
-    found = person_find_exact(kind=kind, data=data)
+) -> tuple[Person, str]:
+    """The person for a reported identity, created when none matches.
+
+    Returns the person and how she was found: "curp", "exact" or "single" (created).
+    """
+    found, method = person_find_exact(kind=kind, data=data)
     if found is None:
-        return person_create(kind=kind, data=data, alcaldia=alcaldia), True
+        return person_create(kind=kind, data=data, alcaldia=alcaldia), "single"
     # Fill what the file lacks; what it already holds is kept (an import is not chronological).
     changed = False
     for field in ("curp", "phone", "address", "colonia"):
@@ -86,4 +89,4 @@ def person_resolve(
         found.curp_bidx = ident.curp_index(found.curp) if ident.curp_is_valid(found.curp) else ""
         found.phone_bidx = ident.phone_index(found.phone) if found.phone else ""
         found.save()
-    return found, False
+    return found, method

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from violeta.core.fields import EncryptedTextField
+from violeta.linkage.models import LinkMethod
 from violeta.people.models import IdentityFields
 from violeta.records.choices import PartyRole, RecordSource, Relationship, RiskLevel
 
@@ -82,6 +83,10 @@ class ReportedIdentity(IdentityFields):
         "people.Person", on_delete=models.PROTECT, related_name="mentions", verbose_name=_("person")
     )
     age = models.PositiveSmallIntegerField(_("age given"), null=True, blank=True)
+    link_method = models.CharField(
+        _("how it was linked"), max_length=10, choices=LinkMethod.choices, blank=True
+    )
+    link_probability = models.FloatField(_("match probability"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reported identity")

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.linkage.models import LinkMethod
 from violeta.people.models import Person, PersonKind
 from violeta.people.services import identity_apply, person_resolve
 from violeta.records.choices import PartyRole, RecordSource
@@ -97,13 +98,15 @@ def _attach_party(
     person: Person | None,
 ) -> tuple[Person, bool]:
     kind = PersonKind.WOMAN if role == PartyRole.VICTIM else PersonKind.AGGRESSOR
-    created = False
+    method: str = LinkMethod.OPERATOR
     if person is None:
-        person, created = person_resolve(kind=kind, data=party.identity, alcaldia=alcaldia)
-    reported = ReportedIdentity(record=record, role=role, person=person, age=party.age)
+        person, method = person_resolve(kind=kind, data=party.identity, alcaldia=alcaldia)
+    reported = ReportedIdentity(
+        record=record, role=role, person=person, age=party.age, link_method=method
+    )
     identity_apply(reported, party.identity, alcaldia=alcaldia)
     reported.save()
-    return person, created
+    return person, method == LinkMethod.SINGLE
 
 
 @transaction.atomic

@@ -134,3 +134,20 @@ def test_update_keeps_the_woman_when_her_identity_did_not_change(catalogs: None)
     second = _register(canonical_record(risk_level="alto"))
     assert second.victim.pk == first.victim.pk
     assert ReportedIdentity.objects.filter(role=PartyRole.VICTIM).count() == 1
+
+
+def test_each_identity_records_how_it_was_linked(catalogs: None) -> None:
+    first = _register(canonical_record(victim={"curp": VALID_CURP}))
+    _register(canonical_record(agency_record_id="SEM-2", victim={"curp": VALID_CURP, "phone": ""}))
+    data = validate_record(
+        canonical_record(agency_record_id="SEM-3"),
+        agency=Agency.objects.get(code="SEMUJERES"),
+        cats=Catalogs.load(),
+    )
+    record_register(actor=None, data=data, source=RecordSource.BROWSER, victim_person=first.victim)
+    methods = dict(
+        ReportedIdentity.objects.filter(role=PartyRole.VICTIM).values_list(
+            "record__agency_record_id", "link_method"
+        )
+    )
+    assert methods == {"SEM-0001": "single", "SEM-2": "curp", "SEM-3": "operator"}

@@ -34,10 +34,14 @@ class Command(BaseCommand):
         catalogs_load()
         agencies_load()
         out_dir = Path(settings.DATA_DIR) / "synthetic"
-        params = {"women": options["women"], "seed": options["seed"]}
+        # 3 records per non-escalating woman (escalating ones have ~24): ~10,000 records
+        # for the default 2,000 women.
+        params = {"women": options["women"], "seed": options["seed"], "records_per_woman": 3.0}
         if not demo_data_matches(out_dir, params):
             self.stdout.write(f"Generating {options['women']} synthetic women into {out_dir} …")
-            summary = generate(out_dir, women=options["women"], seed=options["seed"])
+            summary = generate(
+                out_dir, women=options["women"], seed=options["seed"], records_per_woman=3.0
+            )
             demo_data_mark(out_dir, params)
             self.stdout.write(f"  {summary}")
         for agency in Agency.objects.order_by("code"):

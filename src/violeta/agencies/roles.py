@@ -25,6 +25,7 @@ class Capability(StrEnum):
     # modalities and alcaldía. Narratives and identities of other agencies' records: never.
     VIEW_OTHER_AGENCY_SUMMARY = "view_other_agency_summary"
     VIEW_STATISTICS = "view_statistics"
+    REVIEW_LINKS = "review_links"
     READ_AUDIT = "read_audit"
     ADMINISTER = "administer"
 
@@ -43,6 +44,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_PERSON_FILE,
             Capability.VIEW_OTHER_AGENCY_SUMMARY,
             Capability.VIEW_STATISTICS,
+            Capability.REVIEW_LINKS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

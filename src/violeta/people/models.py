@@ -59,6 +59,10 @@ class Person(IdentityFields):
     second_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     given_name_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
     birth_date_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    # A person merged into another keeps her row (and id) so that links to her still resolve.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -90,3 +90,24 @@ def person_resolve(
         found.phone_bidx = ident.phone_index(found.phone) if found.phone else ""
         found.save()
     return found, method
+
+
+def identity_copy_to_new_person(identity: IdentityFields) -> Person:
+    """A new person whose attributes are those of one reported identity (used by splits)."""
+    kind = (
+        PersonKind.WOMAN
+        if getattr(identity, "role", "victim") == "victim"
+        else PersonKind.AGGRESSOR
+    )
+    data = IdentityInput(
+        given_names=identity.given_names,
+        first_surname=identity.first_surname,
+        second_surname=identity.second_surname,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        curp=identity.curp,
+        phone=identity.phone,
+        address=identity.address,
+        colonia=identity.colonia,
+    )
+    return person_create(kind=kind, data=data, alcaldia=identity.alcaldia)

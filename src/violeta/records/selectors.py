@@ -48,10 +48,29 @@ class RecordView:
 
 
 @dataclass
+class IdentityVariant:
+    """One way she was registered (as typed), and by which agencies."""
+
+    full_name: str
+    birth_date: dt.date | None
+    curp: str
+    agencies: list[str]
+
+
+@dataclass
+class LinkedAggressor:
+    person_id: int
+    full_name: str
+    other_women: int  # other women whose records name the same aggressor
+
+
+@dataclass
 class PersonFile:
     person: Person
     records: list[RecordView]
     risk_level: str
+    identities: list[IdentityVariant]
+    aggressors: list[LinkedAggressor]
 
     @property
     def risk_label(self) -> str:
@@ -72,6 +91,10 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
     person = get_object_or_404(
         Person.objects.select_related("alcaldia"), pk=person_id, kind=PersonKind.WOMAN
     )
+    for _hop in range(10):  # a merged file is read as the file it was merged into
+        if person.merged_into_id is None:
+            break
+        person = Person.objects.select_related("alcaldia").get(pk=person.merged_into_id)
     records = list(
         AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
         .select_related("agency", "kind", "alcaldia")
@@ -82,6 +105,11 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
                 "parties",
                 queryset=ReportedIdentity.objects.filter(role=PartyRole.AGGRESSOR),
                 to_attr="aggressors",
+            ),
+            Prefetch(
+                "parties",
+                queryset=ReportedIdentity.objects.filter(role=PartyRole.VICTIM),
+                to_attr="victims",
             ),
         )
         .order_by("-occurred_at", "-pk")
@@ -106,7 +134,49 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
             "full": sum(1 for v in views if v.detail == Detail.FULL),
         },
     )
-    return PersonFile(person=person, records=views, risk_level=current_risk_level(records))
+    return PersonFile(
+        person=person,
+        records=views,
+        risk_level=current_risk_level(records),
+        identities=_identity_variants(records),
+        aggressors=_linked_aggressors(user, person, views),
+    )
+
+
+def _identity_variants(records: Sequence[AgencyRecord]) -> list[IdentityVariant]:
+    variants: dict[tuple[str, str, str], IdentityVariant] = {}
+    for record in records:
+        for party in record.victims:  # type: ignore[attr-defined]
+            key = (party.full_name, str(party.birth_date or ""), party.curp)
+            variant = variants.setdefault(
+                key, IdentityVariant(party.full_name, party.birth_date, party.curp, [])
+            )
+            if record.agency.code not in variant.agencies:
+                variant.agencies.append(record.agency.code)
+    return list(variants.values())
+
+
+def _linked_aggressors(
+    user: User, person: Person, views: Sequence[RecordView]
+) -> list[LinkedAggressor]:
+    """Aggressors named in records the user sees in full (supervisors: in every record)."""
+    allowed = user.can(Capability.VIEW_OTHER_AGENCY_SUMMARY)
+    named: dict[int, str] = {}
+    for view in views:
+        for party in view.record.aggressors:  # type: ignore[attr-defined]
+            if view.detail == Detail.FULL or allowed:
+                named.setdefault(party.person_id, party.full_name)
+    if not named:
+        return []
+    victims_of = (
+        ReportedIdentity.objects.filter(role=PartyRole.VICTIM)
+        .filter(record__parties__person__in=named, record__parties__role=PartyRole.AGGRESSOR)
+        .exclude(person=person)
+        .values("record__parties__person")
+        .annotate(n=Count("person", distinct=True))
+    )
+    others = {row["record__parties__person"]: row["n"] for row in victims_of}
+    return [LinkedAggressor(pk, name, others.get(pk, 0)) for pk, name in named.items()]
 
 
 @dataclass
@@ -150,7 +220,7 @@ def people_search(
     The values searched for are never written to the audit trail, only which fields were used.
     """
     _require(user, Capability.SEARCH_PEOPLE)
-    qs: QuerySet[Person] = Person.objects.filter(kind=PersonKind.WOMAN)
+    qs: QuerySet[Person] = Person.objects.filter(kind=PersonKind.WOMAN, merged_into=None)
     if criteria.curp:
         qs = qs.filter(curp_bidx=ident.curp_index(criteria.curp))
     if criteria.phone:

@@ -6,26 +6,22 @@ Figures go to ``docs/benchmarks.md`` with the command, the data size and the dat
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from violeta.synth import generate
+from violeta import synth
 
 
 def bench_generate(records: int, seed: int) -> str:
-    women = max(1, round(records / 5))
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        summary = generate(Path(tmp), women=women, seed=seed)
-        elapsed = time.perf_counter() - started
+        summary = synth.bench_generate(records, out_dir=Path(tmp), seed=seed)
         size = sum(p.stat().st_size for p in Path(tmp).glob("*.csv"))
-        written = summary.total_records
+    elapsed = summary.elapsed_seconds
     return (
-        f"generate: {written} records, {women} women, {elapsed:.1f} s, "
-        f"{written / elapsed:,.0f} records/s, {size / 1e6:.0f} MB of CSV"
+        f"generate: {summary.total_records} records, {summary.women} women, {elapsed:.1f} s, "
+        f"{summary.total_records / elapsed:,.0f} records/s, {size / 1e6:.0f} MB of CSV"
     )
 
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TEST_PASSWORD
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from conftest import TEST_PASSWORD
 from violeta.agencies.models import User
 from violeta.people.models import Person
 

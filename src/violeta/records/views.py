@@ -70,7 +70,11 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(
         request,
         "records/person_file.html",
-        {"file": file, "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id},
+        {
+            "file": file,
+            "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
+            "can_review": user.can(Capability.REVIEW_LINKS),
+        },
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import TEST_PASSWORD
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from conftest import TEST_PASSWORD
 from violeta.agencies.models import User
 
 pytestmark = pytest.mark.django_db

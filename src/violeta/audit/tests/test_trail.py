@@ -12,12 +12,12 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from conftest import TEST_PASSWORD
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from conftest import TEST_PASSWORD
 from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry, AuditTrailImmutable
 from violeta.audit.selectors import audit_verify

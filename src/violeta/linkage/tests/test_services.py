@@ -85,7 +85,9 @@ def test_review_decisions_merge_or_keep_apart_once(make_user: Callable[..., User
     a = _register("S-1")
     b = _register("C5-1", agency="C5", given_names="Lupita", birth_date="")
     pair = ReviewPair.objects.create(
-        identity_a=_victim(a), identity_b=_victim(b), probability=0.7,
+        identity_a=_victim(a),
+        identity_b=_victim(b),
+        probability=0.7,
         reason=ReviewReason.UNCERTAIN,
     )
     review_decide(pair=pair, decision=Decision.SAME, actor=supervisor, reason="confirmado")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import login_verified
 from django.test import Client
 from django.urls import reverse
 
+from conftest import login_verified
 from violeta.agencies.models import Agency, User
 from violeta.records.choices import RecordSource
 from violeta.records.services import record_register
@@ -28,6 +28,7 @@ ALLOWED = {
     "statistics": {"analyst", "supervisor"},
     "audit": {"auditor"},
     "admin": {"administrator"},
+    "review": {"supervisor"},
 }
 
 
@@ -64,6 +65,7 @@ def _url(page: str, person_id: int) -> str:
         "statistics": reverse("records:statistics"),
         "audit": reverse("audit:search"),
         "admin": reverse("admin:index"),
+        "review": reverse("linkage:queue"),
     }[page]
 
 

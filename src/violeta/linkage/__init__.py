@@ -1,0 +1,1 @@
+"""Linking every agency record to one person: one file per woman."""

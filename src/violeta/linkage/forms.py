@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from violeta.linkage.models import Decision
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SplitForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this record not hers?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

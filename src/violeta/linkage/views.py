@@ -1,0 +1,70 @@
+"""The supervisor's review queue, and taking a record out of a file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from violeta.agencies.models import User
+from violeta.agencies.roles import Capability
+from violeta.linkage.forms import DecisionForm, SplitForm
+from violeta.linkage.models import Decision
+from violeta.linkage.selectors import review_pair_for, review_queue
+from violeta.linkage.services import identity_split, review_decide
+from violeta.records.models import ReportedIdentity
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    pairs = Paginator(review_queue(user=_user(request)), 50).get_page(request.GET.get("page"))
+    return render(request, "linkage/queue.html", {"pairs": pairs})
+
+
+@require_http_methods(["GET", "POST"])
+def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
+    user = _user(request)
+    view = review_pair_for(user=user, pair_id=pair_id, request=request)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_decide(
+                pair=view.pair,
+                decision=Decision(form.cleaned_data["decision"]),
+                actor=user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision saved."))
+            return redirect("linkage:queue")
+    return render(request, "linkage/pair.html", {"view": view, "form": form})
+
+
+@require_POST
+def split(request: HttpRequest, identity_id: int) -> HttpResponse:
+    user = _user(request)
+    if not user.can(Capability.REVIEW_LINKS):
+        raise PermissionDenied
+    identity = get_object_or_404(ReportedIdentity, pk=identity_id)
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why this record is not hers."))
+        return redirect("records:person_file", person_id=identity.person_id)
+    old = identity.person_id
+    new = identity_split(
+        identity=identity, actor=user, reason=form.cleaned_data["reason"], request=request
+    )
+    messages.success(request, _("The record was taken out of her file into a file of its own."))
+    if identity.role == "victim":
+        return redirect("records:person_file", person_id=new.pk)
+    return redirect("records:person_file", person_id=old)

@@ -44,11 +44,16 @@ class Command(BaseCommand):
             )
             demo_data_mark(out_dir, params)
             self.stdout.write(f"  {summary}")
-        for agency in Agency.objects.order_by("code"):
-            path = out_dir / f"{agency.code}.csv"
-            if path.exists():
-                report = import_file(agency=agency, path=path, progress=True)
-                self.stdout.write(f"  {report.summary()}")
+        imported = out_dir / "imported.json"
+        if demo_data_matches(out_dir, params) and imported.exists():
+            self.stdout.write("Synthetic data already imported (delete the data folder to redo).")
+        else:
+            for agency in Agency.objects.order_by("code"):
+                path = out_dir / f"{agency.code}.csv"
+                if path.exists():
+                    report = import_file(agency=agency, path=path, progress=True)
+                    self.stdout.write(f"  {report.summary()}")
+            imported.write_text("{}")
         logins = demo_users()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")

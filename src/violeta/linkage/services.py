@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log
-from violeta.linkage.models import Decision, LinkDecision, LinkMethod, ReviewPair, ReviewStatus
+from violeta.linkage.models import (
+    Decision,
+    LinkDecision,
+    LinkMethod,
+    ReviewPair,
+    ReviewReason,
+    ReviewStatus,
+)
 from violeta.people.models import Person
 from violeta.people.services import identity_copy_to_new_person
 from violeta.records.models import ReportedIdentity
@@ -152,3 +159,24 @@ def review_decide(
         details={"decision": str(decision), "identities": [a.pk, b.pk]},
     )
     return found
+
+
+def review_request(
+    *, identity: ReportedIdentity, person: Person, probability: float, reason: ReviewReason
+) -> ReviewPair | None:
+    """Queue ``identity`` against one of ``person``'s identities for a supervisor, once."""
+    other = (
+        ReportedIdentity.objects.filter(person=person, role=identity.role)
+        .exclude(pk=identity.pk)
+        .order_by("-pk")
+        .first()
+    )
+    if other is None:
+        return None
+    first, second = sorted((identity, other), key=lambda i: i.pk)
+    pair, _created = ReviewPair.objects.get_or_create(
+        identity_a=first,
+        identity_b=second,
+        defaults={"probability": probability, "reason": reason},
+    )
+    return pair

@@ -14,7 +14,7 @@ from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.linkage.models import LinkMethod
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import identity_apply, person_resolve
+from violeta.people.services import identity_apply, person_create, person_resolve
 from violeta.records.choices import PartyRole, RecordSource
 from violeta.records.models import AgencyRecord, AgencyRecordVersion, ReportedIdentity
 from violeta.records.validation import PartyInput, RecordInput
@@ -96,10 +96,13 @@ def _attach_party(
     party: PartyInput,
     alcaldia: Any,
     person: Person | None,
+    force_new: bool = False,
 ) -> tuple[Person, bool]:
     kind = PersonKind.WOMAN if role == PartyRole.VICTIM else PersonKind.AGGRESSOR
     method: str = LinkMethod.OPERATOR
-    if person is None:
+    if force_new:
+        person, method = person_create(kind=kind, data=party.identity, alcaldia=alcaldia), "single"
+    elif person is None:
         person, method = person_resolve(kind=kind, data=party.identity, alcaldia=alcaldia)
     reported = ReportedIdentity(
         record=record, role=role, person=person, age=party.age, link_method=method
@@ -116,13 +119,15 @@ def record_register(
     data: RecordInput,
     source: RecordSource,
     victim_person: Person | None = None,
+    new_victim: bool = False,
     request: HttpRequest | None = None,
 ) -> RegisterOutcome:
     """Store ``data`` as its agency's record: created, or updated with history if it exists.
 
     Registering an unchanged record again changes nothing and writes no version. The woman is
     ``victim_person`` when the operator picked her, otherwise the person her identity resolves
-    to (a new person if none). Audited in the same transaction.
+    to (a new person if none); ``new_victim`` makes her a new person whatever matches (the
+    operator said she is none of the candidates). Audited in the same transaction.
     """
     existing = (
         AgencyRecord.objects.select_for_update()
@@ -166,7 +171,12 @@ def record_register(
     record.violence_types.set(data.violence_types)
     record.modalities.set(data.modalities)
     victim, victim_created = _attach_party(
-        record, PartyRole.VICTIM, data.victim, data.victim_alcaldia, victim_person
+        record,
+        PartyRole.VICTIM,
+        data.victim,
+        data.victim_alcaldia,
+        victim_person,
+        force_new=new_victim and existing is None,
     )
     if data.aggressor is not None:
         _attach_party(record, PartyRole.AGGRESSOR, data.aggressor, data.aggressor_alcaldia, None)

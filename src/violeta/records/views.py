@@ -6,6 +6,7 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,13 +15,16 @@ from django.views.decorators.http import require_http_methods
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
+from violeta.linkage.models import ReviewReason
+from violeta.linkage.realtime import REVIEW_IF_DENIED, candidates_for
+from violeta.linkage.services import review_request
 from violeta.people.models import Person
 from violeta.records import selectors
-from violeta.records.choices import RecordSource
+from violeta.records.choices import PartyRole, RecordSource
 from violeta.records.forms import RecordForm, SearchForm
-from violeta.records.services import record_register
+from violeta.records.services import RegisterOutcome, record_register
 from violeta.records.statistics import statistics_for
-from violeta.records.validation import Catalogs
+from violeta.records.validation import Catalogs, RecordInput
 
 
 def _user(request: HttpRequest) -> User:
@@ -112,32 +116,64 @@ def register(request: HttpRequest) -> HttpResponse:
         }
         initial["victim_alcaldia"] = person.alcaldia.inegi_code if person.alcaldia else ""
     form = RecordForm(request.POST or None, agency=user.agency, person=person, initial=initial)
+    candidates = None
     if request.method == "POST":
         data = form.validate(folio=_new_folio(user.agency.code), cats=Catalogs.load())
+        match = request.POST.get("match", "")
+        if data is not None and person is None:
+            if match.isdigit():  # the operator recognised her among the candidates
+                person = selectors.person_file_for(
+                    user=user, person_id=int(match), request=request
+                ).person
+            elif match != "none":
+                candidates = candidates_for(data=data.victim.identity)
+                if candidates:
+                    data = None  # show them before saving
         if data is not None:
-            outcome = record_register(
-                actor=user,
-                data=data,
-                source=RecordSource.BROWSER,
-                victim_person=person,
-                request=request,
-            )
+            outcome = _register_checked(user, data, person, match == "none", request)
             messages.success(
                 request,
                 _("Record %(folio)s saved in her file.")
                 % {"folio": outcome.record.agency_record_id},
             )
             return redirect("records:person_file", person_id=outcome.victim.pk)
-        messages.error(request, _("The record was not saved: correct the fields marked below."))
+        if candidates is None:
+            messages.error(request, _("The record was not saved: correct the fields marked below."))
     return render(
         request,
         "records/register.html",
         {
             "form": form,
             "person": person,
+            "candidates": candidates,
             "kind_codes": set(user.agency.record_kinds.values_list("code", flat=True)),
         },
     )
+
+
+@transaction.atomic
+def _register_checked(
+    user: User, data: RecordInput, person: Person | None, said_none: bool, request: HttpRequest
+) -> RegisterOutcome:
+    """Save; if the operator said "none of them" to a likely match, a supervisor double-checks."""
+    likely = candidates_for(data=data.victim.identity) if said_none else []
+    outcome = record_register(
+        actor=user,
+        data=data,
+        source=RecordSource.BROWSER,
+        victim_person=person,
+        new_victim=said_none,
+        request=request,
+    )
+    for candidate in likely:
+        if candidate.score >= REVIEW_IF_DENIED:
+            review_request(
+                identity=outcome.record.parties.get(role=PartyRole.VICTIM),
+                person=candidate.person,
+                probability=candidate.score,
+                reason=ReviewReason.OPERATOR,
+            )
+    return outcome
 
 
 def statistics(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,132 @@
+"""While the operator waits: who in Violeta may be the woman she is registering.
+
+Candidates come from blind-index look-ups (exact keys on CURP, phone, surname with given name
+or birth date, and the swapped surnames), all indexed columns, so a look-up costs a handful of
+index probes whatever the size of the registry. Each candidate is then compared attribute by
+attribute; the evidence is what the operator sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from violeta.people import identity as ident
+from violeta.people.identity import IdentityInput
+from violeta.people.models import Person, PersonKind
+from violeta.records.choices import PartyRole
+
+MAX_CANDIDATES = 5
+# An operator who says "none of them" to a candidate this likely is double-checked.
+REVIEW_IF_DENIED = 0.9
+AGREE, DIFFER, PARTIAL = "agree", "differ", "partial"
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float  # 0..1, how sure the system is that she is the same woman
+    evidence: dict[str, str] = field(default_factory=dict)  # attribute -> agree/partial/differ
+    records: int = 0
+
+
+def _blocking_filter(data: IdentityInput) -> Q | None:
+    given = ident.name_index(ident.first_given_name(data.given_names)) if data.given_names else ""
+    first = ident.name_index(data.first_surname) if data.first_surname else ""
+    second = ident.name_index(data.second_surname) if data.second_surname else ""
+    dob = ident.birth_date_index(data.birth_date)
+    keys = []
+    if data.curp and ident.curp_is_valid(data.curp):
+        keys.append(Q(curp_bidx=ident.curp_index(data.curp)))
+    if data.phone:
+        keys.append(Q(phone_bidx=ident.phone_index(data.phone)))
+    if first and given:
+        keys.append(Q(first_surname_bidx=first, given_name_bidx=given))
+    if first and dob:
+        keys.append(Q(first_surname_bidx=first, birth_date_bidx=dob))
+    if given and dob:
+        keys.append(Q(given_name_bidx=given, birth_date_bidx=dob))
+    if first and second:
+        keys.append(Q(first_surname_bidx=second, second_surname_bidx=first))
+    if not keys:
+        return None
+    combined = keys[0]
+    for key in keys[1:]:
+        combined |= key
+    return combined
+
+
+def _compare(data: IdentityInput, person: Person) -> dict[str, str]:
+    evidence: dict[str, str] = {}
+    if data.curp and person.curp:
+        evidence["curp"] = AGREE if data.curp.upper() == person.curp.upper() else DIFFER
+    mine = {ident.search_key(data.first_surname), ident.search_key(data.second_surname)} - {""}
+    hers = {ident.search_key(person.first_surname), ident.search_key(person.second_surname)} - {""}
+    if mine and hers:
+        if ident.search_key(data.first_surname) == ident.search_key(person.first_surname) and (
+            ident.search_key(data.second_surname) == ident.search_key(person.second_surname)
+        ):
+            evidence["surnames"] = AGREE
+        else:
+            evidence["surnames"] = PARTIAL if mine & hers else DIFFER
+    if data.given_names and person.given_names:
+        a = set(ident.search_key(data.given_names).split())
+        b = set(ident.search_key(person.given_names).split())
+        evidence["given_names"] = AGREE if a == b else PARTIAL if a & b else DIFFER
+    if data.birth_date and person.birth_date:
+        x, y = data.birth_date, person.birth_date
+        if x == y:
+            evidence["birth_date"] = AGREE
+        elif x.year == y.year and (x.month, x.day) == (y.day, y.month):
+            evidence["birth_date"] = PARTIAL  # day and month swapped
+        else:
+            evidence["birth_date"] = PARTIAL if x.year == y.year else DIFFER
+    if data.phone and person.phone:
+        same = ident.phone_index(data.phone) == ident.phone_index(person.phone)
+        evidence["phone"] = AGREE if same else DIFFER
+    if data.alcaldia_code and person.alcaldia_id:
+        same_alcaldia = person.alcaldia is not None and (
+            person.alcaldia.inegi_code == data.alcaldia_code
+        )
+        evidence["alcaldia"] = AGREE if same_alcaldia else DIFFER
+    return evidence
+
+
+# Provisional weights (log-odds per attribute) until the trained model scores candidates.
+_WEIGHTS = {
+    "curp": (9.0, -6.0),
+    "surnames": (4.0, -4.0),
+    "given_names": (3.0, -3.0),
+    "birth_date": (5.0, -4.0),
+    "phone": (5.0, -0.5),
+    "alcaldia": (0.5, -0.2),
+}
+
+
+def _score(evidence: dict[str, str]) -> float:
+    weight = -6.0  # prior: two random records are rarely the same woman
+    for name, level in evidence.items():
+        agree, differ = _WEIGHTS[name]
+        weight += agree if level == AGREE else differ if level == DIFFER else agree / 3
+    return 1 / (1 + 2 ** (-weight))
+
+
+def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) -> list[Candidate]:
+    """The people who may be this identity, best first (at most ``MAX_CANDIDATES``)."""
+    blocking = _blocking_filter(data)
+    if blocking is None:
+        return []
+    people = list(
+        Person.objects.filter(blocking, kind=kind, merged_into=None)
+        .select_related("alcaldia")
+        .annotate(n=Count("mentions", filter=Q(mentions__role=PartyRole.VICTIM)))[:200]
+    )
+    found = []
+    for person in people:
+        evidence = _compare(data, person)
+        score = _score(evidence)
+        if score >= 0.2:
+            found.append(Candidate(person, score, evidence, person.n))  # type: ignore[attr-defined]
+    found.sort(key=lambda c: c.score, reverse=True)
+    return found[:MAX_CANDIDATES]

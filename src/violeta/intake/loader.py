@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
 from violeta.agencies.models import Agency, User
 from violeta.intake.mapping import FieldError, load_mapping, read_rows, translate_row
+from violeta.records.bulk import records_create_bulk
 from violeta.records.choices import RecordSource
+from violeta.records.models import AgencyRecord
 from violeta.records.services import record_register
-from violeta.records.validation import Catalogs, RecordInvalid, validate_record
+from violeta.records.validation import Catalogs, RecordInput, RecordInvalid, validate_record
 
 BATCH = 500
 
@@ -62,25 +64,38 @@ def _batches(
         yield batch
 
 
-def _store(
-    canonical: dict[str, Any],
+def _validate(
+    batch: list[tuple[int, dict[str, str]]],
     *,
+    mapping: dict[str, Any],
     agency: Agency,
     cats: Catalogs,
-    actor: User | None,
-    row_number: int,
     report: ImportReport,
-) -> None:
-    try:
-        data = validate_record(canonical, agency=agency, cats=cats, keep_invalid_curp=True)
-    except RecordInvalid as invalid:
-        for name, messages in invalid.errors.items():
-            for message in messages:
-                report.rejected.append(FieldError(row=row_number, field=name, message=message))
-        return
-    report.warnings.extend(
-        FieldError(row=row_number, field=name, message=message) for name, message in data.warnings
-    )
+) -> list[tuple[int, RecordInput]]:
+    """Translate and validate a batch; bad rows go to the report with row, field and reason."""
+    valid = []
+    for row_number, row in batch:
+        report.rows += 1
+        canonical, errors = translate_row(mapping, row, row_number)
+        if errors or canonical is None:
+            report.rejected.extend(errors)
+            continue
+        if canonical.get("agency") not in (None, "", agency.code):
+            message = f"la fila es de {canonical['agency']}, no de {agency.code}"
+            report.rejected.append(FieldError(row=row_number, field="agency", message=message))
+            continue
+        try:
+            data = validate_record(canonical, agency=agency, cats=cats, keep_invalid_curp=True)
+        except RecordInvalid as invalid:
+            for name, messages in invalid.errors.items():
+                report.rejected.extend(FieldError(row_number, name, m) for m in messages)
+            continue
+        report.warnings.extend(FieldError(row_number, name, m) for name, m in data.warnings)
+        valid.append((row_number, data))
+    return valid
+
+
+def _store_one(data: RecordInput, actor: User | None, report: ImportReport) -> None:
     with transaction.atomic():  # a savepoint: a failing row leaves nothing behind
         outcome = record_register(actor=actor, data=data, source=RecordSource.IMPORT)
     if outcome.created:
@@ -89,6 +104,40 @@ def _store(
         report.updated += 1
     else:
         report.unchanged += 1
+
+
+def _store(
+    valid: list[tuple[int, RecordInput]],
+    *,
+    agency: Agency,
+    actor: User | None,
+    report: ImportReport,
+) -> None:
+    """New records in bulk; records already there (updates) one by one, with history."""
+    ids = [data.agency_record_id for _row, data in valid]
+    existing = set(
+        AgencyRecord.objects.filter(agency=agency, agency_record_id__in=ids).values_list(
+            "agency_record_id", flat=True
+        )
+    )
+    fresh: list[RecordInput] = []
+    one_by_one: list[RecordInput] = []
+    for _row, data in valid:
+        if data.agency_record_id in existing:
+            one_by_one.append(data)
+        else:
+            fresh.append(data)
+            existing.add(data.agency_record_id)  # a repeated id later in the batch updates it
+    if fresh:
+        try:
+            with transaction.atomic():
+                records_create_bulk(actor=actor, items=fresh, source=RecordSource.IMPORT)
+            report.created += len(fresh)
+        except IntegrityError:
+            # Somebody registered one of them meanwhile: fall back to one by one.
+            one_by_one = fresh + one_by_one
+    for data in one_by_one:
+        _store_one(data, actor, report)
 
 
 def import_file(
@@ -105,30 +154,9 @@ def import_file(
     report = ImportReport(agency=agency.code, file=path.name)
     bar = tqdm(desc=f"{agency.code} {path.name}", unit=" rows", disable=not progress)
     for batch in _batches(read_rows(path, mapping)):
+        valid = _validate(batch, mapping=mapping, agency=agency, cats=cats, report=report)
         with transaction.atomic():
-            for row_number, row in batch:
-                report.rows += 1
-                canonical, errors = translate_row(mapping, row, row_number)
-                if errors or canonical is None:
-                    report.rejected.extend(errors)
-                    continue
-                if canonical.get("agency") not in (None, "", agency.code):
-                    report.rejected.append(
-                        FieldError(
-                            row=row_number,
-                            field="agency",
-                            message=f"la fila es de {canonical['agency']}, no de {agency.code}",
-                        )
-                    )
-                    continue
-                _store(
-                    canonical,
-                    agency=agency,
-                    cats=cats,
-                    actor=actor,
-                    row_number=row_number,
-                    report=report,
-                )
+            _store(valid, agency=agency, actor=actor, report=report)
         bar.update(len(batch))
     bar.close()
     return report

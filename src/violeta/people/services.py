@@ -31,7 +31,7 @@ def identity_apply(
     target.phone_bidx = ident.phone_index(data.phone) if data.phone else ""
 
 
-def _person_indexes(person: Person) -> None:
+def person_indexes(person: Person) -> None:
     person.first_surname_bidx = ident.name_index(person.first_surname)
     person.second_surname_bidx = ident.name_index(person.second_surname)
     person.given_name_bidx = ident.name_index(ident.first_given_name(person.given_names))
@@ -41,7 +41,7 @@ def _person_indexes(person: Person) -> None:
 def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None) -> Person:
     person = Person(kind=kind)
     identity_apply(person, data, alcaldia=alcaldia)
-    _person_indexes(person)
+    person_indexes(person)
     person.save()
     return person
 

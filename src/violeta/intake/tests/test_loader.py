@@ -82,3 +82,33 @@ def test_mistyped_curp_is_kept_as_a_warning_and_links_nobody(
     assert [(w.row, w.field) for w in report.warnings] == [(2, "victim.curp")]
     identity = ReportedIdentity.objects.get(role="victim")
     assert identity.curp == typo and identity.curp_bidx == ""
+
+
+def test_a_repeated_id_in_one_file_is_one_record_updated(catalogs: None, tmp_path: Path) -> None:
+    rows = [_row("A-1", birth="03/05/1990"), _row("A-1", birth="03/05/1990", date="12/01/2019")]
+    path = _write(tmp_path / "SEMUJERES.csv", rows)
+    report = import_file(agency=Agency.objects.get(code="SEMUJERES"), path=path)
+    assert (report.created, report.updated) == (1, 1)
+    record = AgencyRecord.objects.get()
+    assert record.version == 2 and record.occurred_at.day == 12
+
+
+def test_bulk_path_links_by_curp_and_fills_what_the_file_lacked(
+    catalogs: None, tmp_path: Path
+) -> None:
+    # Row 1 has no CURP; row 2 (same name and birth date) brings it; row 3 has only the CURP
+    # with another name spelling: all three are one woman, as in the row-by-row path.
+    rows = [
+        _row("A-1", birth="15/02/1990"),
+        _row("A-2", birth="15/02/1990", curp=VALID_CURP),
+        _row("A-3", curp=VALID_CURP).replace("Josefina,Cordero", "Josefina,Corderos"),
+    ]
+    path = _write(tmp_path / "SEMUJERES.csv", rows)
+    import_file(agency=Agency.objects.get(code="SEMUJERES"), path=path)
+    women = Person.objects.filter(kind="woman")
+    assert women.count() == 1
+    assert women.get().curp == VALID_CURP
+    methods = sorted(
+        ReportedIdentity.objects.filter(role="victim").values_list("link_method", flat=True)
+    )
+    assert methods == ["curp", "exact", "single"]

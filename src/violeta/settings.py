@@ -216,3 +216,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("VIOLETA_LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "violeta.core.views.csrf_failure"
+
+# Record linkage (violeta link): pairs at or above LINKAGE_THRESHOLD are the same person;
+# pairs between LINKAGE_REVIEW_FROM and the threshold go to a supervisor's review queue.
+LINKAGE_THRESHOLD = float(os.environ.get("VIOLETA_LINKAGE_THRESHOLD", "0.95"))
+LINKAGE_REVIEW_FROM = float(os.environ.get("VIOLETA_LINKAGE_REVIEW_FROM", "0.5"))

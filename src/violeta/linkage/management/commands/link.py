@@ -1,4 +1,4 @@
-"""``violeta link export --out FILE.csv``: how every record was linked, for quality audits."""
+"""``violeta link``: (re)link every record to one person; ``--evaluate``, ``export``."""
 
 from __future__ import annotations
 
@@ -6,22 +6,60 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from violeta.audit.services import audit_log
+from violeta.linkage.batch import evaluate_database, link_all
 from violeta.linkage.export import link_export
+
+STAGES_PER_ROLE = 6  # read, features, train (first run), score, cluster, write
 
 
 class Command(BaseCommand):
-    help = "Link every agency record to one person, or export how each record was linked."
+    help = (
+        "Link every agency record to one person (women first, then aggressors); "
+        "'export' writes how each record was linked; --evaluate compares with a truth file."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["export"])
+        parser.add_argument("action", nargs="?", choices=["export"])
         parser.add_argument("--out", type=Path, help="export: the CSV file to write")
+        parser.add_argument(
+            "--evaluate",
+            type=Path,
+            metavar="TRUTH.csv",
+            help="print pairwise precision, recall and F1 against a generator truth file",
+        )
+        parser.add_argument("--retrain", action="store_true", help="train the model again")
+        parser.add_argument(
+            "--threshold", type=float, help="match probability to link (default: settings)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["out"]:
+        if options["action"] == "export":
+            self._export(options["out"])
+            return
+        if options["evaluate"]:
+            self._evaluate(options["evaluate"])
+            return
+        threshold = options["threshold"]
+        if threshold is not None and not 0 < threshold < 1:
+            raise CommandError("--threshold must be between 0 and 1")
+        with tqdm(total=2 * STAGES_PER_ROLE, desc="link", unit="stage") as bar:
+
+            def progress(stage: str) -> None:
+                bar.set_postfix_str(stage)
+                bar.update(1)
+
+            reports = link_all(retrain=options["retrain"], threshold=threshold, progress=progress)
+            bar.update(2 * STAGES_PER_ROLE - bar.n)
+        for report in reports:
+            self.stdout.write(report.summary())
+
+    def _export(self, out: Path | None) -> None:
+        if not out:
             raise CommandError("link export needs --out FILE.csv")
-        count = link_export(options["out"])
+        count = link_export(out)
         audit_log(
             actor=None,
             actor_label="system:link-export",
@@ -30,4 +68,10 @@ class Command(BaseCommand):
             subject_id="",
             details={"rows": count},
         )
-        self.stdout.write(f"{count} rows written to {options['out']}")
+        self.stdout.write(f"{count} rows written to {out}")
+
+    def _evaluate(self, truth: Path) -> None:
+        if not truth.is_file():
+            raise CommandError(f"truth file not found: {truth}")
+        for role, quality in evaluate_database(truth).items():
+            self.stdout.write(f"{role}: {quality.line()}")

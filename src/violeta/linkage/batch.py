@@ -1,0 +1,355 @@
+"""``violeta link``: re-link every reported identity of one role, end to end.
+
+read (decrypting) → features → score pairs (Splink, DuckDB) → cluster (with CURP rules and
+human decisions) → write: each cluster keeps the person most of its records already point to,
+so files keep their ids across runs; new clusters get a new person; a person left empty is
+marked as merged into the one that took her records. Human decisions always win.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+
+from violeta.audit.services import audit_log
+from violeta.linkage import model as link_model
+from violeta.linkage.cluster import Clusters, cluster
+from violeta.linkage.evaluate import pairwise_quality
+from violeta.linkage.features import features, party_key
+from violeta.linkage.models import Decision, LinkDecision, LinkMethod, ReviewPair, ReviewReason
+from violeta.linkage.source import truth_from_file
+from violeta.linkage.source import uid as source_uid
+from violeta.people.models import Person, PersonKind
+from violeta.people.services import identity_copy_to_new_person
+from violeta.records.choices import PartyRole
+from violeta.records.models import ReportedIdentity
+
+ROLE_NAMES = {PartyRole.VICTIM: "woman", PartyRole.AGGRESSOR: "aggressor"}
+KINDS = {PartyRole.VICTIM: PersonKind.WOMAN, PartyRole.AGGRESSOR: PersonKind.AGGRESSOR}
+METHODS = {
+    "curp": LinkMethod.CURP,
+    "model": LinkMethod.MODEL,
+    "human": LinkMethod.HUMAN,
+    "single": LinkMethod.SINGLE,
+    "unlinked": LinkMethod.UNLINKED,
+}
+Progress = Callable[[str], None]
+
+IDENTITY_COLUMNS = [
+    "pk",
+    "record_id",
+    "role",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "birth_date",
+    "age",
+    "record__occurred_at",
+    "sex",
+    "curp",
+    "phone",
+    "address",
+    "colonia",
+    "alcaldia__inegi_code",
+    "record__agency__code",
+    "person_id",
+]
+WRITE_BATCH = 5000
+
+
+@dataclass
+class LinkReport:
+    role: str
+    identities: int = 0
+    persons: int = 0
+    moved: int = 0
+    new_persons: int = 0
+    review_pairs: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
+        return (
+            f"{self.role}: {self.identities} records → {self.persons} people "
+            f"({self.moved} moved, {self.new_persons} new, {self.review_pairs} to review; {stages})"
+        )
+
+
+def identities_frame(role: PartyRole) -> pd.DataFrame:
+    """Every reported identity of ``role``, decrypted, in the column layout of ``features``."""
+    rows = ReportedIdentity.objects.filter(role=role).values_list(*IDENTITY_COLUMNS)
+    frame = pd.DataFrame.from_records(rows.iterator(chunk_size=10_000), columns=IDENTITY_COLUMNS)
+    frame = frame.rename(
+        columns={
+            "record__occurred_at": "occurred_at",
+            "alcaldia__inegi_code": "alcaldia",
+            "record__agency__code": "agency",
+        }
+    )
+    frame["unique_id"] = frame["pk"].astype(str)
+    frame["birth_date"] = frame["birth_date"].map(lambda d: d.isoformat() if d else "")
+    frame["occurred_at"] = frame["occurred_at"].map(lambda d: d.isoformat() if d else "")
+    frame["alcaldia"] = frame["alcaldia"].fillna("")
+    other = _other_party(role)
+    frame["partner"] = [other.get(r, "") for r in frame["record_id"]]
+    return frame
+
+
+def _other_party(role: PartyRole) -> dict[int, str]:
+    """For each record, the other side: a woman's aggressor by name; an aggressor's woman by
+    her person (women are linked first, so this is her file)."""
+    if role == PartyRole.VICTIM:
+        rows = ReportedIdentity.objects.filter(role=PartyRole.AGGRESSOR).values_list(
+            "record_id", "given_names", "first_surname"
+        )
+        return {r: party_key(g or "", f or "") for r, g, f in rows.iterator(chunk_size=10_000)}
+    women = ReportedIdentity.objects.filter(role=PartyRole.VICTIM, person__isnull=False)
+    return {r: str(p) for r, p in women.values_list("record_id", "person_id").iterator()}
+
+
+def human_decisions(role: PartyRole) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    same: list[tuple[str, str]] = []
+    different: list[tuple[str, str]] = []
+    decisions = LinkDecision.objects.filter(identity_a__role=role).values_list(
+        "identity_a_id", "identity_b_id", "decision"
+    )
+    for a, b, decision in decisions:
+        (same if decision == Decision.SAME else different).append((str(a), str(b)))
+    # The operator's choice while registering stands too: with the file she chose.
+    chosen = ReportedIdentity.objects.filter(
+        role=role, link_method=LinkMethod.OPERATOR, person__isnull=False
+    ).values_list("pk", "person_id")
+    for pk, person_id in chosen:
+        other = (
+            ReportedIdentity.objects.filter(person_id=person_id, role=role)
+            .exclude(pk=pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if other is not None:
+            same.append((str(pk), str(other)))
+    return same, different
+
+
+def model_path(role: PartyRole) -> Path:
+    return Path(settings.DATA_DIR) / "linkage" / f"model-{role}.json"
+
+
+def _assign_persons(
+    frame: pd.DataFrame, cluster_of: dict[str, Any], kind: PersonKind
+) -> tuple[dict[str, int], list[Any], dict[int, int]]:
+    """Map each identity to a person id: stable where possible, new clusters get ``None``.
+
+    Returns (person of each identity or missing, clusters needing a new person, and
+    for each person left without records the person that took most of them).
+    """
+    current = _current_persons(frame)
+    members: dict[Any, list[str]] = {}
+    for uid in frame["unique_id"]:
+        members.setdefault(cluster_of.get(uid, f"single:{uid}"), []).append(uid)
+    taken: set[int] = set()
+    person_of_cluster: dict[Any, int] = {}
+    need_new: list[Any] = []
+    for cluster_id, uids in sorted(members.items(), key=lambda kv: -len(kv[1])):
+        votes = Counter(current[u] for u in uids if current[u] is not None)
+        choice = next(
+            (
+                p
+                for p, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                if p not in taken
+            ),
+            None,
+        )
+        if choice is None:
+            need_new.append(cluster_id)
+        else:
+            taken.add(choice)
+            person_of_cluster[cluster_id] = choice
+    person_of = {
+        uid: person_of_cluster[c]
+        for c, uids in members.items()
+        if c in person_of_cluster
+        for uid in uids
+    }
+    left: dict[int, Counter[int]] = {}
+    for uid, old in current.items():
+        if old is not None and old not in taken and uid in person_of:
+            left.setdefault(old, Counter())[person_of[uid]] += 1
+    merged_into = {old: votes.most_common(1)[0][0] for old, votes in left.items()}
+    del kind
+    return person_of, [(c, members[c]) for c in need_new], merged_into
+
+
+def _current_persons(frame: pd.DataFrame) -> dict[str, int | None]:
+    return {
+        uid: None if pd.isna(p) else int(p)
+        for uid, p in zip(frame["unique_id"], frame["person_id"], strict=True)
+    }
+
+
+def _write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
+    """UPDATE person, method and probability of many identities in a few round trips."""
+    table = ReportedIdentity._meta.db_table
+    sql = (
+        f"UPDATE {table} SET person_id = %s, link_method = %s, link_probability = %s "  # noqa: S608
+        "WHERE id = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), WRITE_BATCH):
+            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+
+
+def _review_rows(clusters: Clusters, known: set[tuple[int, int]]) -> list[ReviewPair]:
+    reasons = {"uncertain": ReviewReason.UNCERTAIN, "curp_conflict": ReviewReason.CURP_CONFLICT}
+    rows = []
+    for a, b, p, why in clusters.review:
+        first, second = sorted((int(a), int(b)))
+        if (first, second) in known:
+            continue
+        known.add((first, second))
+        rows.append(
+            ReviewPair(
+                identity_a_id=first, identity_b_id=second, probability=p, reason=reasons[why]
+            )
+        )
+    return rows
+
+
+def link_role(
+    role: PartyRole,
+    *,
+    retrain: bool = False,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+) -> LinkReport:
+    """Re-link every identity of ``role``; returns what changed and how long each stage took."""
+    say = progress or (lambda _stage: None)
+    threshold = threshold if threshold is not None else settings.LINKAGE_THRESHOLD
+    report = LinkReport(role=ROLE_NAMES[role])
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[stage] = now - clock
+        clock = now
+        say(stage)
+
+    frame = identities_frame(role)
+    report.identities = len(frame)
+    lap("read")
+    if frame.empty:
+        return report
+    feats = features(frame)
+    lap("features")
+    path = model_path(role)
+    if retrain or not path.exists():
+        model = link_model.train(feats, ROLE_NAMES[role])
+        link_model.save(model, path)
+        lap("train")
+    else:
+        model = link_model.load(path)
+    pairs = link_model.predict(feats, model, settings.LINKAGE_REVIEW_FROM)
+    lap("score")
+    same, different = human_decisions(role)
+    clusters = cluster(
+        feats,
+        pairs,
+        threshold=threshold,
+        review_from=settings.LINKAGE_REVIEW_FROM,
+        same=same,
+        different=different,
+    )
+    lap("cluster")
+    _write(role, frame, clusters, report)
+    lap("write")
+    return report
+
+
+def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: LinkReport) -> None:
+    """Persons, links and review pairs in one transaction: all of the run or none of it."""
+    person_of, need_new, merged_into = _assign_persons(frame, clusters.cluster_of, KINDS[role])
+    current = _current_persons(frame)
+    with transaction.atomic():
+        if need_new:
+            identities = ReportedIdentity.objects.in_bulk([int(uids[0]) for _c, uids in need_new])
+            for _cluster_id, uids in need_new:
+                person = identity_copy_to_new_person(identities[int(uids[0])])
+                report.new_persons += 1
+                for uid in uids:
+                    person_of[uid] = person.pk
+        old_methods = dict(
+            ReportedIdentity.objects.filter(role=role).values_list("pk", "link_method")
+        )
+        rows = []
+        for uid, person_id in person_of.items():
+            method = METHODS[clusters.method[uid]]
+            chosen = old_methods.get(int(uid)) in {LinkMethod.HUMAN, LinkMethod.OPERATOR}
+            if chosen and person_id == current[uid]:
+                continue  # a person's choice stands while the clustering agrees with it
+            if person_id != current[uid]:
+                report.moved += 1
+            rows.append((person_id, str(method), clusters.probability.get(uid), int(uid)))
+        _write_links(rows)
+        Person.objects.filter(pk__in=set(person_of.values()), merged_into__isnull=False).update(
+            merged_into=None
+        )
+        for old, new in merged_into.items():
+            Person.objects.filter(pk=old, merged_into__isnull=True).exclude(pk=new).update(
+                merged_into_id=new
+            )
+        known = set(
+            ReviewPair.objects.filter(identity_a__role=role).values_list(
+                "identity_a_id", "identity_b_id"
+            )
+        )
+        pending = _review_rows(clusters, known)
+        ReviewPair.objects.bulk_create(pending, batch_size=WRITE_BATCH)
+        report.review_pairs = len(pending)
+        report.persons = len(set(person_of.values()))
+        audit_log(
+            actor=None,
+            actor_label="system:link",
+            action="link",
+            subject_type="linkage",
+            subject_id=ROLE_NAMES[role],
+            details={
+                "identities": report.identities,
+                "persons": report.persons,
+                "moved": report.moved,
+                "new_persons": report.new_persons,
+                "review_pairs": report.review_pairs,
+            },
+        )
+
+
+def link_all(
+    *, retrain: bool = False, threshold: float | None = None, progress: Progress | None = None
+) -> list[LinkReport]:
+    """Women first (an aggressor's woman is evidence about him), then aggressors."""
+    return [
+        link_role(role, retrain=retrain, threshold=threshold, progress=progress)
+        for role in (PartyRole.VICTIM, PartyRole.AGGRESSOR)
+    ]
+
+
+def evaluate_database(truth_path: Path) -> dict[str, Any]:
+    """Pairwise quality of the stored links against a generator truth file, per role."""
+    truth = truth_from_file(truth_path)
+    rows = ReportedIdentity.objects.values_list(
+        "record__agency__code", "record__agency_record_id", "role", "person_id"
+    )
+    predicted: dict[str, dict[str, str]] = {name: {} for name in ROLE_NAMES.values()}
+    for agency, record_id, role, person_id in rows.iterator(chunk_size=10_000):
+        key = source_uid(agency, record_id)
+        predicted[ROLE_NAMES[PartyRole(role)]][key] = str(person_id or f"none:{key}")
+    return {role: pairwise_quality(predicted[role], truth[role]) for role in predicted}

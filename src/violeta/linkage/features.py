@@ -1,0 +1,219 @@
+"""The comparable form of a reported identity: what the model compares, column by column.
+
+Agencies type the same woman many ways: with and without accents, Ñ as N, "Ma." for María,
+the compound name cut ("María Guadalupe" → "Guadalupe"), a nickname (Lupita), the surnames
+swapped, "de la Cruz" glued or not, the age instead of the date of birth. Each column here
+folds one of those habits away so the comparisons in :mod:`violeta.linkage.model` see what
+stays the same. Every function is pure and cached on its input: names repeat a lot, so a
+million records fold only a few thousand distinct strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from stdnum.mx import curp as stdnum_curp
+
+PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "MC", "MAC", "VAN", "VON", "DA"})
+# The CURP (and people) skip these when a second given name follows.
+COMMON_FIRST = frozenset({"MARIA", "JOSE", "MA", "J"})
+ABBREVIATIONS = {"MA": "MARIA", "MARI": "MARIA", "J": "JOSE", "JO": "JOSE"}
+NICKNAMES_FILE = Path(__file__).parent / "data" / "nicknames.json"
+
+# The columns the model compares (and the realtime scorer reads).
+FEATURE_COLUMNS = [
+    "unique_id",
+    "given_full",
+    "given_primary",
+    "given_tokens",
+    "surname1",
+    "surname2",
+    "surnames",
+    "dob",
+    "birth_year",
+    "curp",
+    "curp_raw",
+    "phone",
+    "address",
+    "colonia",
+    "alcaldia",
+    "partner",
+]
+
+
+@cache
+def nicknames() -> dict[str, tuple[str, ...]]:
+    """Nickname → the given names it may stand for (BETO: ALBERTO, ROBERTO)."""
+    data = json.loads(NICKNAMES_FILE.read_text(encoding="utf-8"))["names"]
+    table: dict[str, list[str]] = {}
+    for name, shorts in data.items():
+        for short in shorts:
+            table.setdefault(fold(short), []).append(fold(name))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=200_000)
+def fold(value: str) -> str:
+    """Upper case, accents and Ñ folded (agencies drop them half the time), letters only."""
+    value = unicodedata.normalize("NFKD", value.upper())
+    letters = [c if c.isalpha() else " " for c in value if not unicodedata.combining(c)]
+    return " ".join("".join(letters).split())
+
+
+@lru_cache(maxsize=200_000)
+def given_parts(value: str) -> tuple[str, str, tuple[str, ...]]:
+    """(full, primary, tokens) of given names: abbreviations expanded, particles dropped,
+    nicknames resolved. ``tokens`` holds every name she may go by, for "any name in common"."""
+    words = [ABBREVIATIONS.get(w, w) if i == 0 else w for i, w in enumerate(fold(value).split())]
+    words = [w for w in words if w not in PARTICLES]
+    if not words:
+        return "", "", ()
+    table = nicknames()
+    canonical = [table[w][0] if w in table else w for w in words]
+    primary = canonical[1] if len(canonical) > 1 and canonical[0] in COMMON_FIRST else canonical[0]
+    tokens = set(canonical) | {alt for w in words for alt in table.get(w, ())}
+    return " ".join(canonical), primary, tuple(sorted(tokens))
+
+
+@lru_cache(maxsize=200_000)
+def surname(value: str) -> str:
+    """One surname, particles glued: "de la Cruz", "De La Cruz" and "DELACRUZ" are equal."""
+    return fold(value).replace(" ", "")
+
+
+@lru_cache(maxsize=200_000)
+def valid_curp(value: str) -> str:
+    value = value.strip().upper()
+    return value if value and stdnum_curp.is_valid(value) else ""
+
+
+def curp_birth_date(curp: str) -> str:
+    """The date of birth a valid CURP encodes (digit at 17 → 1900s, letter → 2000s)."""
+    century = 1900 if curp[16].isdigit() else 2000
+    try:
+        return dt.date(century + int(curp[4:6]), int(curp[6:8]), int(curp[8:10])).isoformat()
+    except ValueError:
+        return ""
+
+
+def birth_year(dob: str, age: Any, occurred_at: str) -> float | None:
+    """The year of birth: from the date, else estimated from the age on the day it happened."""
+    if dob:
+        return float(dob[:4])
+    if age is None or pd.isna(age) or not occurred_at:
+        return None
+    return float(int(occurred_at[:4]) - int(age))
+
+
+VOWELS = frozenset("AEIOU")
+
+
+def _core(value: str) -> str:
+    """The word of a name the CURP is built from: particles skipped."""
+    words = [w for w in fold(value).split() if w not in PARTICLES]
+    return words[0] if words else ""
+
+
+def _inner(word: str, vowel: bool) -> str:
+    return next((c for c in word[1:] if (c in VOWELS) == vowel and c.isalpha()), "X")
+
+
+def _agrees(expected: str, actual: str) -> bool:
+    # Ñ is folded to N here; the CURP writes it X.
+    return expected == actual or (expected == "N" and actual == "X")
+
+
+def curp_consistent(curp: str, first: str, second: str, primary: str, dob: str) -> bool:
+    """A valid CURP that agrees with the rest of the record: the letters it takes from the
+    surnames and the given name, and the birth date. A CURP typed with a slip that happens to
+    pass the check digit is caught here; only a consistent CURP links (or separates) records
+    on its own, any other CURP is ordinary evidence for the model."""
+    if not curp:
+        return False
+    if dob and curp_birth_date(curp) != dob:
+        return False
+    expected: dict[int, str] = {}
+    s1, s2 = _core(first), _core(second)
+    if s1:
+        expected |= {0: s1[0], 13: _inner(s1, vowel=False)}
+        if curp[1] != "X":  # an X here may replace a vowel to avoid a forbidden word
+            expected[1] = _inner(s1, vowel=True)
+    if s2:
+        expected |= {2: s2[0], 14: _inner(s2, vowel=False)}
+    if primary:
+        expected |= {3: primary[0], 15: _inner(primary, vowel=False)}
+    return all(_agrees(char, curp[i]) for i, char in expected.items())
+
+
+def _text(series: pd.Series) -> list[str]:
+    return ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in series]
+
+
+def features(frame: pd.DataFrame) -> pd.DataFrame:
+    """Feature columns for every row of an identity frame (see ``batch.identities_frame``)."""
+    given = [given_parts(v) for v in _text(frame["given_names"])]
+    first = _text(frame["first_surname"])
+    curp_raw = [v.strip().upper() for v in _text(frame["curp"])]
+    curps = [valid_curp(v) for v in curp_raw]
+    dobs = _text(frame["birth_date"])
+    dobs = [d or (curp_birth_date(c) if c else "") for d, c in zip(dobs, curps, strict=True)]
+    occurred = _text(frame["occurred_at"])
+    out = pd.DataFrame(
+        {
+            "unique_id": frame["unique_id"].astype(str).to_numpy(),
+            "given_full": [g[0] for g in given],
+            "given_primary": [g[1] for g in given],
+            "given_tokens": [list(g[2]) for g in given],
+            "surname1": [surname(v) for v in first],
+            "surname2": [surname(v) for v in _text(frame["second_surname"])],
+            "dob": dobs,
+            "birth_year": [
+                birth_year(d, a, o) for d, a, o in zip(dobs, frame["age"], occurred, strict=True)
+            ],
+            "curp": curps,
+            "curp_raw": curp_raw,
+            "phone": ["".join(c for c in v if c.isdigit())[-10:] for v in _text(frame["phone"])],
+            "address": [fold(v) for v in _text(frame["address"])],
+            "colonia": [fold(v) for v in _text(frame["colonia"])],
+            "alcaldia": _text(frame["alcaldia"]),
+            "partner": _text(frame["partner"]) if "partner" in frame else "",
+        }
+    )
+    out["surnames"] = [
+        f"{a} {b}" if a and b else "" for a, b in zip(out["surname1"], out["surname2"], strict=True)
+    ]
+    second = _text(frame["second_surname"])
+    out["curp_consistent"] = [
+        curp_consistent(c, f, s, g[1], d)
+        for c, f, s, g, d in zip(curps, first, second, given, dobs, strict=True)
+    ]
+    # Empty strings become NULL: Splink's null levels (and "no evidence") depend on it.
+    for column in FEATURE_COLUMNS[1:]:
+        if column in {"given_tokens", "birth_year"}:
+            continue
+        out[column] = out[column].replace("", None)
+    out["given_tokens"] = [t if t else None for t in out["given_tokens"]]
+    out["evidence"] = identity_strength(out)
+    return out
+
+
+def party_key(given_names: str, first_surname: str) -> str:
+    """The other party of the same record as one key (her aggressor's name for a woman, the
+    woman's file for an aggressor): who is on the other side is strong evidence."""
+    primary, first = given_parts(given_names)[1], surname(first_surname)
+    return f"{first} {primary}" if primary and first else ""
+
+
+def identity_strength(frame: pd.DataFrame) -> pd.Series:
+    """How much identity a record carries: 0 (nothing) to 5. Below 2 it is never linked on
+    the model alone (only a given name, or only a phone, is not enough)."""
+    has = frame[["surname1", "given_primary", "dob", "phone", "curp"]].notna()
+    score = has["surname1"].astype(int) + has["given_primary"].astype(int)
+    score += has["dob"].astype(int) + has["phone"].astype(int) + 2 * has["curp"].astype(int)
+    return score.clip(upper=5)

@@ -1,0 +1,277 @@
+"""The Fellegi–Sunter model: comparisons, blocking, training by EM, prediction (Splink).
+
+One model per role (women, aggressors): their records differ (aggressors rarely carry a CURP or
+a phone). The comparisons are built from Splink's comparison-level library only, so the same
+saved model runs on DuckDB here and on Spark in a national deployment.
+
+Choices measured on the generator (docs/benchmarks.md) and in ``../shared/LINKAGE.md``:
+surnames are one comparison (swapped order and "one surname in common" as levels), because
+two separate surname comparisons are correlated and EM over-counts them; address, colonia and
+alcaldía are one comparison for the same reason (they all change when she moves); the term
+frequency of the first surname adjusts its exact levels (Hernández agrees by chance far more
+often than Ugalde).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import EMTrainingException
+
+from violeta.linkage.features import FEATURE_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+JW = 0.92  # Jaro-Winkler similarity for "one typing slip" on a name
+SAMPLE_U_PAIRS = 2e6
+EM_MAX_PAIRS = 3e5
+MIN_EM_PAIRS = 200
+MIN_M = 1e-3
+# The share of true pairs the deterministic rules below are assumed to find (for the prior).
+PRIOR_RECALL = 0.8
+# EM sessions: the names are estimated where the birth date or the phone agrees; birth, phone,
+# CURP and place where the names agree. A session without enough pairs is skipped.
+EM_BLOCKINGS = [
+    ("surname1", "dob"),
+    ("given_primary", "surname1"),
+    ("phone",),
+    ("given_primary", "dob"),
+    ("birth_year",),
+]
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+def _surnames() -> cl.CustomComparison:
+    both_typo = cll.And(cll.JaroWinklerLevel("surname1", JW), cll.JaroWinklerLevel("surname2", JW))
+    one_missing = cll.CustomLevel("(surname2_l IS NULL OR surname2_r IS NULL)")
+    return cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            cll.NullLevel("surname1"),
+            cll.ExactMatchLevel("surnames").configure(
+                tf_adjustment_column="surnames", label_for_charts="both surnames"
+            ),
+            cll.ColumnsReversedLevel("surname1", "surname2", symmetrical=True).configure(
+                label_for_charts="surnames swapped"
+            ),
+            cll.And(cll.ExactMatchLevel("surname1"), one_missing).configure(
+                tf_adjustment_column="surname1",
+                disable_tf_exact_match_detection=True,
+                label_for_charts="first surname, second missing",
+            ),
+            both_typo.configure(label_for_charts="both surnames, a typing slip"),
+            cll.And(cll.JaroWinklerLevel("surname1", JW), one_missing).configure(
+                label_for_charts="first surname with a slip, second missing"
+            ),
+            cll.Or(
+                cll.ExactMatchLevel("surname1"),
+                cll.ColumnsReversedLevel("surname1", "surname2"),
+                cll.ColumnsReversedLevel("surname2", "surname1"),
+                cll.ExactMatchLevel("surname2"),
+            ).configure(label_for_charts="one surname in common"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _given() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="given_names",
+        comparison_levels=[
+            cll.NullLevel("given_primary"),
+            cll.ExactMatchLevel("given_full").configure(label_for_charts="all given names"),
+            cll.ExactMatchLevel("given_primary").configure(
+                tf_adjustment_column="given_primary", label_for_charts="the name she goes by"
+            ),
+            cll.JaroWinklerLevel("given_primary", JW).configure(label_for_charts="a slip"),
+            cll.ArrayIntersectLevel("given_tokens", 1).configure(label_for_charts="a name shared"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth(*, detailed: bool) -> cl.CustomComparison:
+    """Date of birth, or the age given. ``detailed`` adds the levels for typing slips in a
+    full date (women's records carry the date often; aggressors' almost never, and a level
+    EM never observes cannot be trained)."""
+    one_missing = cll.CustomLevel("(dob_l IS NULL OR dob_r IS NULL)")
+    slips = [
+        cll.And(
+            cll.CustomLevel("substr(dob_l, 6, 2) = substr(dob_r, 9, 2)"),
+            cll.CustomLevel("substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"),
+            cll.CustomLevel("substr(dob_l, 1, 4) = substr(dob_r, 1, 4)"),
+        ).configure(label_for_charts="day and month swapped"),
+        cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit off"),
+    ]
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            cll.NullLevel("birth_year"),
+            cll.ExactMatchLevel("dob").configure(label_for_charts="same date of birth"),
+            *(slips if detailed else []),
+            cll.And(one_missing, cll.AbsoluteDifferenceLevel("birth_year", 1)).configure(
+                label_for_charts="age agrees (±1 year)"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _curp() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="curp",
+        comparison_levels=[
+            cll.NullLevel("curp_raw"),
+            cll.ExactMatchLevel("curp").configure(label_for_charts="same valid CURP"),
+            cll.DamerauLevenshteinLevel("curp_raw", 2).configure(label_for_charts="CURP, a slip"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _phone() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            cll.ExactMatchLevel("phone"),
+            cll.DamerauLevenshteinLevel("phone", 1).configure(label_for_charts="one digit off"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _place() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="place",
+        comparison_levels=[
+            cll.And(cll.NullLevel("colonia"), cll.NullLevel("alcaldia")),
+            cll.And(cll.ExactMatchLevel("address"), cll.ExactMatchLevel("colonia")).configure(
+                label_for_charts="same address"
+            ),
+            cll.ExactMatchLevel("colonia").configure(label_for_charts="same colonia"),
+            cll.ExactMatchLevel("alcaldia").configure(label_for_charts="same alcaldía"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _partner() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="partner",
+        comparison_levels=[
+            cll.NullLevel("partner"),
+            cll.ExactMatchLevel("partner").configure(label_for_charts="same other party"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+BLOCKING_RULES: list[BlockingRuleCreator | dict[str, Any]] = [
+    block_on("curp"),
+    block_on("phone"),
+    block_on("surname1", "given_primary"),
+    block_on("surname1", "dob"),
+    block_on("given_primary", "dob"),
+    block_on("surname2", "given_primary"),
+    {"blocking_rule": "l.surname1 = r.surname2 and l.surname2 = r.surname1"},
+    block_on("surname1", "surname2", "birth_year"),
+    block_on("partner", "given_primary"),
+    block_on("partner", "surname1"),
+]
+
+
+def settings(role: str) -> SettingsCreator:
+    """The model for ``role``: "woman" compares everything; "aggressor" leaves out what
+    agencies do not record about him (phone, address) and the date slips."""
+    if role == "woman":
+        comparisons = [_given(), _surnames(), _birth(detailed=True), _curp(), _phone(), _place()]
+    else:
+        comparisons = [_given(), _surnames(), _birth(detailed=False), _curp()]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[*comparisons, _partner()],
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def _linker(features: pd.DataFrame, model: SettingsCreator | dict[str, Any]) -> Linker:
+    db_api = DuckDBAPI()
+    table = db_api.register(features[FEATURE_COLUMNS].copy())
+    return Linker(table, model, log_level=logging.WARNING)
+
+
+def train(features: pd.DataFrame, role: str, *, seed: int = 1) -> dict[str, Any]:
+    """Estimate m and u without labels: u from random pairs, m by EM on two blockings
+    (each estimates the comparisons the other blocks on)."""
+    linker = _linker(features, settings(role))
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [
+            block_on("curp"),
+            block_on("given_primary", "surname1", "dob"),
+            block_on("given_primary", "surnames", "birth_year"),
+        ],
+        recall=PRIOR_RECALL,
+    )
+    training.estimate_u_using_random_sampling(max_pairs=SAMPLE_U_PAIRS, seed=seed)
+    for columns in EM_BLOCKINGS:
+        if blocked_pairs(features, columns) < MIN_EM_PAIRS:
+            continue
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), max_pairs=EM_MAX_PAIRS
+            )
+        except (ValueError, EMTrainingException) as error:
+            # Too few pairs in some level for this session: the others still estimate it.
+            logger.warning("EM session on %s skipped: %s", columns, type(error).__name__)
+    return _bounded(linker.misc.save_model_to_json())
+
+
+def _bounded(model: dict[str, Any]) -> dict[str, Any]:
+    """Keep every m probability at or above ``MIN_M``. EM sees few pairs in rare levels and
+    can drive m to zero, a weight of −100 that says "impossible"; no typing habit is
+    impossible, and one such weight would veto every other agreement."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if m is not None and not level.get("is_null_level"):
+                level["m_probability"] = max(float(m), MIN_M)
+    return model
+
+
+def blocked_pairs(features: pd.DataFrame, columns: tuple[str, ...]) -> int:
+    """How many pairs blocking on ``columns`` (all non-null and equal) generates."""
+    sizes = features.dropna(subset=list(columns)).groupby(list(columns)).size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def predict(features: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
+    """Every blocked pair scoring at least ``threshold``: unique_id_l, unique_id_r,
+    match_probability, match_weight and the level of each comparison."""
+    linker = _linker(features, model)
+    pairs = linker.inference.predict(threshold_match_probability=threshold)
+    frame = pairs.as_pandas_dataframe()
+    pairs.drop_table_from_database_and_remove_from_cache()
+    return frame
+
+
+def save(model: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(model, indent=1), encoding="utf-8")
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -197,7 +197,7 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
     for column in FEATURE_COLUMNS[1:]:
         if column in {"given_tokens", "birth_year"}:
             continue
-        out[column] = out[column].replace("", None)
+        out[column] = pd.Series([v or None for v in out[column]], dtype=object)
     out["given_tokens"] = [t if t else None for t in out["given_tokens"]]
     out["evidence"] = identity_strength(out)
     return out

@@ -1,0 +1,81 @@
+"""Clustering: the model links strongest first, within the CURP and human rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from violeta.linkage.cluster import cluster
+from violeta.linkage.evaluate import pairwise_quality
+
+
+def _features(rows: list[tuple[str, str | None, bool, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unique_id", "curp", "curp_consistent", "evidence"])
+
+
+def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+def test_links_above_threshold_and_queues_the_uncertain() -> None:
+    feats = _features([(u, None, False, 3) for u in "abcd"])
+    result = cluster(
+        feats, _pairs([("a", "b", 0.99), ("c", "d", 0.7)]), threshold=0.95, review_from=0.5
+    )
+    assert result.cluster_of["a"] == result.cluster_of["b"]
+    assert result.cluster_of["c"] != result.cluster_of["d"]
+    assert result.method["a"] == "model" and result.probability["a"] == 0.99
+    assert result.review == [("c", "d", 0.7, "uncertain")]
+
+
+def test_same_consistent_curp_links_without_the_model() -> None:
+    feats = _features([("a", "CURP1", True, 2), ("b", "CURP1", True, 2), ("c", "CURP1", False, 2)])
+    result = cluster(feats, _pairs([]), threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] == result.cluster_of["b"]
+    assert result.method["a"] == result.method["b"] == "curp"
+    # A CURP that disagrees with its own record links nothing by itself.
+    assert result.cluster_of["c"] != result.cluster_of["a"]
+
+
+def test_different_curps_are_never_merged_by_the_model_and_go_to_review() -> None:
+    feats = _features([("a", "CURP1", True, 5), ("b", "CURP2", True, 5), ("c", None, False, 3)])
+    pairs = _pairs([("a", "c", 0.999), ("b", "c", 0.998), ("a", "b", 0.997)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] == result.cluster_of["c"]  # strongest link first
+    assert result.cluster_of["b"] != result.cluster_of["a"]  # no chaining through c
+    assert {(r[0], r[1], r[3]) for r in result.review} == {
+        ("b", "c", "curp_conflict"),
+        ("a", "b", "curp_conflict"),
+    }
+
+
+def test_human_decisions_win_over_the_model_and_the_curp() -> None:
+    feats = _features([("a", "CURP1", True, 5), ("b", "CURP1", True, 5), ("c", None, False, 3)])
+    pairs = _pairs([("a", "c", 0.999)])
+    result = cluster(
+        feats,
+        pairs,
+        threshold=0.95,
+        review_from=0.5,
+        same=[("b", "c")],
+        different=[("a", "b")],
+    )
+    assert result.cluster_of["b"] == result.cluster_of["c"]
+    assert result.cluster_of["a"] != result.cluster_of["b"]
+    assert result.method["b"] == result.method["c"] == "human"
+
+
+def test_near_empty_records_are_not_linked_on_the_model_alone() -> None:
+    feats = _features([("a", None, False, 1), ("b", None, False, 3)])
+    result = cluster(feats, _pairs([("a", "b", 0.99)]), threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] != result.cluster_of["b"]
+    assert result.method["a"] == "unlinked"
+    assert result.method["b"] == "single"
+
+
+def test_pairwise_quality_counts_pairs_from_the_contingency_table() -> None:
+    truth = {"a": "W1", "b": "W1", "c": "W1", "d": "W2", "e": "W2"}
+    predicted = {"a": "1", "b": "1", "c": "2", "d": "2", "e": "3"}
+    quality = pairwise_quality(predicted, truth)
+    assert (quality.true_pairs, quality.predicted_pairs, quality.correct_pairs) == (4, 2, 1)
+    assert quality.precision == 0.5 and quality.recall == 0.25
+    assert abs(quality.f1 - 1 / 3) < 1e-9

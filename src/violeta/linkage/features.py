@@ -151,55 +151,58 @@ def curp_consistent(curp: str, first: str, second: str, primary: str, dob: str) 
     return all(_agrees(char, curp[i]) for i, char in expected.items())
 
 
-def _text(series: pd.Series) -> list[str]:
-    return ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in series]
+def _str(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """The feature columns of one identity (keys as in ``batch.identities_frame``); empty
+    values are ``None``, as Splink's null levels expect."""
+    given = given_parts(_str(raw.get("given_names")))
+    first, second = _str(raw.get("first_surname")), _str(raw.get("second_surname"))
+    curp_raw = _str(raw.get("curp")).strip().upper()
+    curp = valid_curp(curp_raw)
+    dob = _str(raw.get("birth_date"))[:10] or (curp_birth_date(curp) if curp else "")
+    s1, s2 = surname(first), surname(second)
+    row: dict[str, Any] = {
+        "unique_id": _str(raw.get("unique_id")),
+        "given_full": given[0],
+        "given_primary": given[1],
+        "given_tokens": list(given[2]) or None,
+        "surname1": s1,
+        "surname2": s2,
+        "surnames": f"{s1} {s2}" if s1 and s2 else "",
+        "dob": dob,
+        "birth_year": birth_year(dob, raw.get("age"), _str(raw.get("occurred_at"))),
+        "curp": curp,
+        "curp_raw": curp_raw,
+        "phone": "".join(c for c in _str(raw.get("phone")) if c.isdigit())[-10:],
+        "address": fold(_str(raw.get("address"))),
+        "colonia": fold(_str(raw.get("colonia"))),
+        "alcaldia": _str(raw.get("alcaldia")),
+        "partner": _str(raw.get("partner")),
+    }
+    for column in FEATURE_COLUMNS[1:]:
+        if row[column] == "":
+            row[column] = None
+    row["curp_consistent"] = curp_consistent(curp, first, second, given[1], dob)
+    row["evidence"] = strength(row)
+    return row
 
 
 def features(frame: pd.DataFrame) -> pd.DataFrame:
     """Feature columns for every row of an identity frame (see ``batch.identities_frame``)."""
-    given = [given_parts(v) for v in _text(frame["given_names"])]
-    first = _text(frame["first_surname"])
-    curp_raw = [v.strip().upper() for v in _text(frame["curp"])]
-    curps = [valid_curp(v) for v in curp_raw]
-    dobs = _text(frame["birth_date"])
-    dobs = [d or (curp_birth_date(c) if c else "") for d, c in zip(dobs, curps, strict=True)]
-    occurred = _text(frame["occurred_at"])
+    rows = [feature_row(raw) for raw in frame.to_dict("records")]
+    columns = [*FEATURE_COLUMNS, "curp_consistent", "evidence"]
+    # Built column by column as objects: None must stay None (Splink's NULL), never NaN.
     out = pd.DataFrame(
-        {
-            "unique_id": frame["unique_id"].astype(str).to_numpy(),
-            "given_full": [g[0] for g in given],
-            "given_primary": [g[1] for g in given],
-            "given_tokens": [list(g[2]) for g in given],
-            "surname1": [surname(v) for v in first],
-            "surname2": [surname(v) for v in _text(frame["second_surname"])],
-            "dob": dobs,
-            "birth_year": [
-                birth_year(d, a, o) for d, a, o in zip(dobs, frame["age"], occurred, strict=True)
-            ],
-            "curp": curps,
-            "curp_raw": curp_raw,
-            "phone": ["".join(c for c in v if c.isdigit())[-10:] for v in _text(frame["phone"])],
-            "address": [fold(v) for v in _text(frame["address"])],
-            "colonia": [fold(v) for v in _text(frame["colonia"])],
-            "alcaldia": _text(frame["alcaldia"]),
-            "partner": _text(frame["partner"]) if "partner" in frame else "",
-        }
+        {c: pd.Series([r[c] for r in rows], dtype=object, index=frame.index) for c in columns}
     )
-    out["surnames"] = [
-        f"{a} {b}" if a and b else "" for a, b in zip(out["surname1"], out["surname2"], strict=True)
-    ]
-    second = _text(frame["second_surname"])
-    out["curp_consistent"] = [
-        curp_consistent(c, f, s, g[1], d)
-        for c, f, s, g, d in zip(curps, first, second, given, dobs, strict=True)
-    ]
-    # Empty strings become NULL: Splink's null levels (and "no evidence") depend on it.
-    for column in FEATURE_COLUMNS[1:]:
-        if column in {"given_tokens", "birth_year"}:
-            continue
-        out[column] = pd.Series([v or None for v in out[column]], dtype=object)
-    out["given_tokens"] = [t if t else None for t in out["given_tokens"]]
-    out["evidence"] = identity_strength(out)
+    out["birth_year"] = out["birth_year"].astype(float)
+    out["evidence"] = out["evidence"].astype(int)
+    out["curp_consistent"] = out["curp_consistent"].astype(bool)
     return out
 
 
@@ -210,10 +213,8 @@ def party_key(given_names: str, first_surname: str) -> str:
     return f"{first} {primary}" if primary and first else ""
 
 
-def identity_strength(frame: pd.DataFrame) -> pd.Series:
+def strength(row: dict[str, Any]) -> int:
     """How much identity a record carries: 0 (nothing) to 5. Below 2 it is never linked on
     the model alone (only a given name, or only a phone, is not enough)."""
-    has = frame[["surname1", "given_primary", "dob", "phone", "curp"]].notna()
-    score = has["surname1"].astype(int) + has["given_primary"].astype(int)
-    score += has["dob"].astype(int) + has["phone"].astype(int) + 2 * has["curp"].astype(int)
-    return score.clip(upper=5)
+    score = sum(row[c] is not None for c in ("surname1", "given_primary", "dob", "phone"))
+    return min(5, score + (2 if row["curp"] else 0))

@@ -26,15 +26,23 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate."
+    help = "Run a benchmark: generate, link."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["generate"])
+        parser.add_argument("name", choices=["generate", "link"])
         parser.add_argument("--records", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["name"] == "generate":
             self.stdout.write(bench_generate(options["records"], options["seed"]))
+        elif options["name"] == "link":
+            from violeta.linkage.bench import bench_link
+
+            line = bench_link(
+                options["records"], corruption=options["corruption"], seed=options["seed"]
+            )
+            self.stdout.write(line)
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")

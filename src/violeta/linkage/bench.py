@@ -27,6 +27,7 @@ from violeta.linkage.features import features
 from violeta.linkage.source import frames_from_files, truth_from_file
 from violeta.synth.generate import expected_records, generate
 
+logger = logging.getLogger(__name__)
 THRESHOLD = 0.95
 REVIEW_FROM = 0.5
 
@@ -106,8 +107,8 @@ def plain_splink(
         for rule in (block_on("first_surname", "given_names"), block_on("birth_date")):
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(rule)
-            except Exception:
-                continue
+            except Exception as error:  # plain Splink as a user runs it
+                logger.warning("plain Splink EM session skipped: %s", type(error).__name__)
         pairs = linker.inference.predict(threshold_match_probability=threshold)
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs, threshold)
         assigned = clusters.as_pandas_dataframe()

@@ -9,9 +9,16 @@ attribute; the evidence is what the operator sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from django.db.models import Count, Q
 
+from violeta.linkage import model as link_model
+from violeta.linkage.batch import ROLE_NAMES, model_path
+from violeta.linkage.features import feature_row
+from violeta.linkage.scoring import Scorer
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
@@ -93,7 +100,7 @@ def _compare(data: IdentityInput, person: Person) -> dict[str, str]:
     return evidence
 
 
-# Provisional weights (log-odds per attribute) until the trained model scores candidates.
+# Provisional weights (log-odds per attribute) until a trained model exists.
 _WEIGHTS = {
     "curp": (9.0, -6.0),
     "surnames": (4.0, -4.0),
@@ -112,8 +119,45 @@ def _score(evidence: dict[str, str]) -> float:
     return 1 / (1 + 2 ** (-weight))
 
 
+def _model_scorer(kind: PersonKind) -> Scorer | None:
+    """The trained model of ``kind`` (after the first ``violeta link``), cached by file date."""
+    role = PartyRole.VICTIM if kind == PersonKind.WOMAN else PartyRole.AGGRESSOR
+    path = model_path(role)
+    if not path.exists():
+        return None
+    return _load_scorer(str(path), path.stat().st_mtime_ns, ROLE_NAMES[role])
+
+
+@lru_cache(maxsize=4)
+def _load_scorer(path: str, mtime: int, role: str) -> Scorer | None:
+    del mtime  # part of the cache key: a retrained model is read again
+    try:
+        return Scorer(link_model.load(Path(path)), role)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _features_of(identity: IdentityInput | Person, alcaldia: str) -> dict[str, Any]:
+    return feature_row(
+        {
+            "given_names": identity.given_names,
+            "first_surname": identity.first_surname,
+            "second_surname": identity.second_surname,
+            "birth_date": identity.birth_date or "",
+            "curp": identity.curp,
+            "phone": identity.phone,
+            "address": identity.address,
+            "colonia": identity.colonia,
+            "alcaldia": alcaldia,
+        }
+    )
+
+
 def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) -> list[Candidate]:
-    """The people who may be this identity, best first (at most ``MAX_CANDIDATES``)."""
+    """The people who may be this identity, best first (at most ``MAX_CANDIDATES``).
+
+    Scored with the trained model (the batch's m and u, :mod:`violeta.linkage.scoring`) once
+    ``violeta link`` has trained one; before that, with provisional hand weights."""
     blocking = _blocking_filter(data)
     if blocking is None:
         return []
@@ -123,9 +167,15 @@ def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) 
         .annotate(n=Count("mentions", filter=Q(mentions__role=PartyRole.VICTIM)))[:200]
     )
     found = []
+    scorer = _model_scorer(kind)
+    mine = _features_of(data, data.alcaldia_code or "") if scorer else {}
     for person in people:
         evidence = _compare(data, person)
-        score = _score(evidence)
+        if scorer:
+            code = person.alcaldia.inegi_code if person.alcaldia else ""
+            score = scorer.score(mine, _features_of(person, code)).probability
+        else:
+            score = _score(evidence)
         if score >= 0.2:
             found.append(Candidate(person, score, evidence, person.n))  # type: ignore[attr-defined]
     found.sort(key=lambda c: c.score, reverse=True)

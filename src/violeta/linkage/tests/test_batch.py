@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,9 @@ from violeta.audit.models import AuditEntry
 from violeta.intake.loader import import_file
 from violeta.linkage.batch import evaluate_database, link_all, model_path
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod
+from violeta.linkage.realtime import _features_of, _model_scorer, candidates_for
+from violeta.people.identity import IdentityInput
+from violeta.people.models import PersonKind
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 from violeta.synth.generate import generate
@@ -22,7 +26,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def imported(catalogs: None, tmp_path: Path, settings: object) -> Path:
+def imported(catalogs: None, tmp_path: Path, settings: Any) -> Path:
+    settings.DATA_DIR = tmp_path / "data"  # this test's trained models, nobody else's
     out = tmp_path / "synthetic"
     generate(out, women=250, seed=11)
     for path in sorted(out.glob("*.csv")):
@@ -92,3 +97,36 @@ def test_a_stricter_threshold_links_less(imported: Path) -> None:
     link_all(threshold=0.9)
     loose = evaluate_database(imported)["woman"]
     assert strict.predicted_pairs < loose.predicted_pairs
+
+
+def test_real_time_candidates_are_scored_by_the_trained_model(imported: Path) -> None:
+    link_all()
+    identity = (
+        ReportedIdentity.objects.filter(role=PartyRole.VICTIM, link_method=LinkMethod.MODEL)
+        .exclude(first_surname="")
+        .order_by("pk")
+        .first()
+    )
+    assert identity is not None
+    data = IdentityInput(
+        given_names=identity.given_names,
+        first_surname=identity.first_surname,
+        second_surname=identity.second_surname,
+        birth_date=identity.birth_date or None,
+        phone=identity.phone,
+    )
+    found = candidates_for(data=data)
+    assert found and found[0].person.pk == identity.person_id
+    assert _model_scorer(PersonKind.WOMAN) is not None
+    # The model's probability, not the provisional hand weights.
+    assert found[0].score == pytest.approx(
+        _model_scorer(PersonKind.WOMAN)
+        .score(  # type: ignore[union-attr]
+            _features_of(data, ""),
+            _features_of(
+                found[0].person,
+                found[0].person.alcaldia.inegi_code if found[0].person.alcaldia else "",
+            ),
+        )
+        .probability
+    )

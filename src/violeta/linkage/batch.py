@@ -25,15 +25,14 @@ from violeta.linkage.cluster import Clusters, cluster
 from violeta.linkage.evaluate import pairwise_quality
 from violeta.linkage.features import features, party_key
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod, ReviewPair, ReviewReason
+from violeta.linkage.scoring import ROLE_NAMES, model_path, model_read, model_write
 from violeta.linkage.source import truth_from_file
 from violeta.linkage.source import uid as source_uid
-from violeta.people.models import Person, PersonKind
+from violeta.people.models import Person
 from violeta.people.services import identity_copy_to_new_person
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
-ROLE_NAMES = {PartyRole.VICTIM: "woman", PartyRole.AGGRESSOR: "aggressor"}
-KINDS = {PartyRole.VICTIM: PersonKind.WOMAN, PartyRole.AGGRESSOR: PersonKind.AGGRESSOR}
 METHODS = {
     "curp": LinkMethod.CURP,
     "model": LinkMethod.MODEL,
@@ -61,6 +60,7 @@ IDENTITY_COLUMNS = [
     "alcaldia__inegi_code",
     "record__agency__code",
     "person_id",
+    "link_method",
 ]
 WRITE_BATCH = 5000
 
@@ -123,38 +123,35 @@ def human_decisions(role: PartyRole) -> tuple[list[tuple[str, str]], list[tuple[
     )
     for a, b, decision in decisions:
         (same if decision == Decision.SAME else different).append((str(a), str(b)))
-    # The operator's choice while registering stands too: with the file she chose.
-    chosen = ReportedIdentity.objects.filter(
-        role=role, link_method=LinkMethod.OPERATOR, person__isnull=False
-    ).values_list("pk", "person_id")
-    for pk, person_id in chosen:
-        other = (
-            ReportedIdentity.objects.filter(person_id=person_id, role=role)
-            .exclude(pk=pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+    # The operator's choice while registering stands too: with the file she chose (paired
+    # with the first other identity of that file).
+    chosen = dict(
+        ReportedIdentity.objects.filter(
+            role=role, link_method=LinkMethod.OPERATOR, person__isnull=False
+        ).values_list("pk", "person_id")
+    )
+    others: dict[int, list[int]] = {}
+    in_files = ReportedIdentity.objects.filter(role=role, person_id__in=set(chosen.values()))
+    for pk, person_id in in_files.order_by("pk").values_list("pk", "person_id"):
+        others.setdefault(person_id, []).append(pk)
+    for pk, person_id in chosen.items():
+        other = next((o for o in others[person_id] if o != pk), None)
         if other is not None:
             same.append((str(pk), str(other)))
     return same, different
 
 
-def model_path(role: PartyRole) -> Path:
-    return Path(settings.DATA_DIR) / "linkage" / f"model-{role}.json"
-
-
 def _assign_persons(
-    frame: pd.DataFrame, cluster_of: dict[str, Any], kind: PersonKind
+    current: dict[str, int | None], cluster_of: dict[str, Any]
 ) -> tuple[dict[str, int], list[Any], dict[int, int]]:
     """Map each identity to a person id: stable where possible, new clusters get ``None``.
 
-    Returns (person of each identity or missing, clusters needing a new person, and
-    for each person left without records the person that took most of them).
+    ``current``: each identity's person before the run. Returns (person of each identity or
+    missing, clusters needing a new person, and for each person left without records the
+    person that took most of them).
     """
-    current = _current_persons(frame)
     members: dict[Any, list[str]] = {}
-    for uid in frame["unique_id"]:
+    for uid in current:
         members.setdefault(cluster_of.get(uid, f"single:{uid}"), []).append(uid)
     taken: set[int] = set()
     person_of_cluster: dict[Any, int] = {}
@@ -185,7 +182,6 @@ def _assign_persons(
         if old is not None and old not in taken and uid in person_of:
             left.setdefault(old, Counter())[person_of[uid]] += 1
     merged_into = {old: votes.most_common(1)[0][0] for old, votes in left.items()}
-    del kind
     return person_of, [(c, members[c]) for c in need_new], merged_into
 
 
@@ -254,10 +250,10 @@ def link_role(
     path = model_path(role)
     if retrain or not path.exists():
         model = link_model.train(feats, ROLE_NAMES[role])
-        link_model.save(model, path)
+        model_write(model, path)
         lap("train")
     else:
-        model = link_model.load(path)
+        model = model_read(path)
     pairs = link_model.predict(feats, model, settings.LINKAGE_REVIEW_FROM)
     lap("score")
     same, different = human_decisions(role)
@@ -277,8 +273,9 @@ def link_role(
 
 def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: LinkReport) -> None:
     """Persons, links and review pairs in one transaction: all of the run or none of it."""
-    person_of, need_new, merged_into = _assign_persons(frame, clusters.cluster_of, KINDS[role])
     current = _current_persons(frame)
+    person_of, need_new, merged_into = _assign_persons(current, clusters.cluster_of)
+    old_methods = dict(zip(frame["unique_id"], frame["link_method"], strict=True))
     with transaction.atomic():
         if need_new:
             identities = ReportedIdentity.objects.in_bulk([int(uids[0]) for _c, uids in need_new])
@@ -287,13 +284,10 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
                 report.new_persons += 1
                 for uid in uids:
                     person_of[uid] = person.pk
-        old_methods = dict(
-            ReportedIdentity.objects.filter(role=role).values_list("pk", "link_method")
-        )
         rows = []
         for uid, person_id in person_of.items():
             method = METHODS[clusters.method[uid]]
-            chosen = old_methods.get(int(uid)) in {LinkMethod.HUMAN, LinkMethod.OPERATOR}
+            chosen = old_methods[uid] in {LinkMethod.HUMAN, LinkMethod.OPERATOR}
             if chosen and person_id == current[uid]:
                 continue  # a person's choice stands while the clustering agrees with it
             if person_id != current[uid]:

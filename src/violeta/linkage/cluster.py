@@ -105,11 +105,9 @@ def cluster(
             method[a] = method[b] = "human"
     # CURP rule: one person per consistent valid CURP.
     consistent = features[features["curp_consistent"]]
-    for uid, curp in zip(consistent["unique_id"], consistent["curp"], strict=True):
-        root = uf.find(uid)
-        uf.curps.setdefault(root, set()).add(curp)
     by_curp: dict[str, list[str]] = defaultdict(list)
     for uid, curp in zip(consistent["unique_id"], consistent["curp"], strict=True):
+        uf.curps.setdefault(uf.find(uid), set()).add(curp)
         by_curp[curp].append(uid)
     for uids in by_curp.values():
         for other in uids[1:]:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from stdnum.mx import curp as stdnum_curp
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARTICLES = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "Y", "MC", "MAC", "VAN", "VON", "DA"})
 # The CURP (and people) skip these when a second given name follows.
@@ -106,7 +109,7 @@ def birth_year(dob: str, age: Any, occurred_at: str) -> float | None:
     """The year of birth: from the date, else estimated from the age on the day it happened."""
     if dob:
         return float(dob[:4])
-    if age is None or pd.isna(age) or not occurred_at:
+    if _missing(age) or not occurred_at:
         return None
     return float(int(occurred_at[:4]) - int(age))
 
@@ -151,8 +154,12 @@ def curp_consistent(curp: str, first: str, second: str, primary: str, dob: str) 
     return all(_agrees(char, curp[i]) for i, char in expected.items())
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _str(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if _missing(value):
         return ""
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
@@ -194,6 +201,8 @@ def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
 
 def features(frame: pd.DataFrame) -> pd.DataFrame:
     """Feature columns for every row of an identity frame (see ``batch.identities_frame``)."""
+    import pandas as pd  # the batch's; real time uses feature_row and never loads pandas
+
     rows = [feature_row(raw) for raw in frame.to_dict("records")]
     columns = [*FEATURE_COLUMNS, "curp_consistent", "evidence"]
     # Built column by column as objects: None must stay None (Splink's NULL), never NaN.

@@ -14,9 +14,7 @@ often than Ugalde).
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,10 +25,10 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 
 from violeta.linkage.features import FEATURE_COLUMNS
+from violeta.linkage.scoring import JW
 
 logger = logging.getLogger(__name__)
 
-JW = 0.92  # Jaro-Winkler similarity for "one typing slip" on a name
 SAMPLE_U_PAIRS = 2e6
 EM_MAX_PAIRS = 3e5
 MIN_EM_PAIRS = 200
@@ -266,12 +264,3 @@ def predict(features: pd.DataFrame, model: dict[str, Any], threshold: float) -> 
     frame = pairs.as_pandas_dataframe()
     pairs.drop_table_from_database_and_remove_from_cache()
     return frame
-
-
-def save(model: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(model, indent=1), encoding="utf-8")
-
-
-def load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))

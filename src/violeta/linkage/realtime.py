@@ -15,10 +15,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from violeta.linkage import model as link_model
-from violeta.linkage.batch import ROLE_NAMES, model_path
 from violeta.linkage.features import feature_row
-from violeta.linkage.scoring import Scorer
+from violeta.linkage.scoring import ROLE_NAMES, Scorer, model_path, model_read
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
@@ -132,7 +130,7 @@ def _model_scorer(kind: PersonKind) -> Scorer | None:
 def _load_scorer(path: str, mtime: int, role: str) -> Scorer | None:
     del mtime  # part of the cache key: a retrained model is read again
     try:
-        return Scorer(link_model.load(Path(path)), role)
+        return Scorer(model_read(Path(path)), role)
     except (ValueError, KeyError, OSError):
         return None
 

@@ -8,18 +8,27 @@ here as Python predicates; a test checks that both agree level by level on every
 scores. Term-frequency adjustments are left out here (the TF tables live in the batch run),
 so a real-time score for a very common surname is slightly higher than the batch score:
 the operator sees candidates, the batch decides links.
+
+Where the saved models live, and their format, is here too: this module is what the web
+process imports, so it stays free of Splink and pandas (seconds of start-up).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from violeta.linkage.model import JW
+from violeta.records.choices import PartyRole
+
+JW = 0.92  # Jaro-Winkler similarity for "one typing slip" on a name
+ROLE_NAMES = {PartyRole.VICTIM: "woman", PartyRole.AGGRESSOR: "aggressor"}
 
 Row = dict[str, Any]
 Predicate = Callable[[Row, Row], bool]
@@ -59,17 +68,17 @@ def _cross(x: str, y: str) -> Predicate:
     return lambda a, b: _present(a[x]) and a[x] == b[y]
 
 
+_S1_EQ, _S2_EQ = _eq("surname1"), _eq("surname2")
+_S1_JW, _S2_JW = _jw("surname1"), _jw("surname2")
+_S1_IS_S2, _S2_IS_S1 = _cross("surname1", "surname2"), _cross("surname2", "surname1")
+
+
 def _swapped(a: Row, b: Row) -> bool:
-    return _cross("surname1", "surname2")(a, b) and _cross("surname2", "surname1")(a, b)
+    return _S1_IS_S2(a, b) and _S2_IS_S1(a, b)
 
 
 def _common_surname(a: Row, b: Row) -> bool:
-    return (
-        _eq("surname1")(a, b)
-        or _cross("surname1", "surname2")(a, b)
-        or _cross("surname2", "surname1")(a, b)
-        or _eq("surname2")(a, b)
-    )
+    return _S1_EQ(a, b) or _S1_IS_S2(a, b) or _S2_IS_S1(a, b) or _S2_EQ(a, b)
 
 
 def _tokens(a: Row, b: Row) -> bool:
@@ -117,9 +126,9 @@ def levels(role: str) -> dict[str, list[Predicate]]:
             _null("surname1"),
             _eq("surnames"),
             _swapped,
-            lambda a, b: _eq("surname1")(a, b) and _s2_missing(a, b),
-            lambda a, b: _jw("surname1")(a, b) and _jw("surname2")(a, b),
-            lambda a, b: _jw("surname1")(a, b) and _s2_missing(a, b),
+            lambda a, b: _S1_EQ(a, b) and _s2_missing(a, b),
+            lambda a, b: _S1_JW(a, b) and _S2_JW(a, b),
+            lambda a, b: _S1_JW(a, b) and _s2_missing(a, b),
             _common_surname,
             _else,
         ],
@@ -137,6 +146,20 @@ def levels(role: str) -> dict[str, list[Predicate]]:
         ]
     table["partner"] = [_null("partner"), _eq("partner"), _else]
     return table
+
+
+def model_path(role: PartyRole) -> Path:
+    """Where ``violeta link`` keeps the trained model of ``role``."""
+    return Path(settings.DATA_DIR) / "linkage" / f"model-{role}.json"
+
+
+def model_write(model: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(model, indent=1), encoding="utf-8")
+
+
+def model_read(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass

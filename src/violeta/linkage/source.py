@@ -12,23 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from violeta.intake.mapping import load_mapping, read_rows, translate_row
+from violeta.intake.mapping import PARTY_FIELDS, load_mapping, read_rows, translate_row
 from violeta.linkage.features import party_key
+from violeta.linkage.scoring import ROLE_NAMES
 
-IDENTITY_FIELDS = [
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "birth_date",
-    "age",
-    "sex",
-    "curp",
-    "phone",
-    "address",
-    "colonia",
-    "alcaldia",
-]
-ROLES = {"woman": "victim", "aggressor": "aggressor"}
+ROLES = {name: role for role, name in ROLE_NAMES.items()}  # "woman" → the party's key
 
 
 def _iso(value: object) -> str:
@@ -59,7 +47,7 @@ def frames_from_files(directory: Path) -> dict[str, pd.DataFrame]:
                 party = record.get(party_name)
                 if not party:
                     continue
-                row = {name: party.get(name) for name in IDENTITY_FIELDS}
+                row = {name: party.get(name) for name in PARTY_FIELDS}
                 row["birth_date"] = _iso(row["birth_date"])
                 row["occurred_at"] = _iso(occurred)
                 row["agency"] = path.stem
@@ -77,10 +65,9 @@ def frames_from_files(directory: Path) -> dict[str, pd.DataFrame]:
 def truth_from_file(path: Path) -> dict[str, dict[str, str]]:
     """The generator's truth: for each role, unique id → true person id."""
     truth: dict[str, dict[str, str]] = {role: {} for role in ROLES}
-    by_party = {v: k for k, v in ROLES.items()}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            role = by_party.get(row["role"], row["role"])
+            role = ROLE_NAMES.get(row["role"])  # type: ignore[arg-type]  # str-enum keys
             if role in truth:
                 truth[role][uid(row["agency"], row["agency_record_id"])] = row["person_id"]
     return truth

@@ -21,7 +21,7 @@ from violeta.linkage.services import review_request
 from violeta.people.models import Person
 from violeta.records import selectors
 from violeta.records.choices import PartyRole, RecordSource
-from violeta.records.forms import RecordForm, SearchForm
+from violeta.records.forms import IDENTITY_FIELDS, RecordForm, SearchForm
 from violeta.records.services import RegisterOutcome, record_register
 from violeta.records.statistics import statistics_for
 from violeta.records.validation import Catalogs, RecordInput
@@ -100,20 +100,7 @@ def register(request: HttpRequest) -> HttpResponse:
         ).person
     initial = {}
     if person is not None:
-        initial = {
-            f"victim_{f}": getattr(person, f)
-            for f in (
-                "given_names",
-                "first_surname",
-                "second_surname",
-                "birth_date",
-                "sex",
-                "curp",
-                "phone",
-                "address",
-                "colonia",
-            )
-        }
+        initial = {f"victim_{f}": getattr(person, f) for f in IDENTITY_FIELDS if f != "alcaldia"}
         initial["victim_alcaldia"] = person.alcaldia.inegi_code if person.alcaldia else ""
     form = RecordForm(request.POST or None, agency=user.agency, person=person, initial=initial)
     candidates = None

@@ -13,9 +13,10 @@ from django.test import override_settings
 from violeta.agencies.models import Agency
 from violeta.audit.models import AuditEntry
 from violeta.intake.loader import import_file
-from violeta.linkage.batch import evaluate_database, link_all, model_path
+from violeta.linkage.batch import evaluate_database, link_all
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod
 from violeta.linkage.realtime import _features_of, _model_scorer, candidates_for
+from violeta.linkage.scoring import model_path
 from violeta.people.identity import IdentityInput
 from violeta.people.models import PersonKind
 from violeta.records.choices import PartyRole

@@ -69,6 +69,30 @@ def fold(value: str) -> str:
     return " ".join("".join(letters).split())
 
 
+@cache
+def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
+    """Given names and surnames common in Mexico, folded: Faker's es_MX lists (a maintained
+    public list, already a dependency) and the names of the nickname table."""
+    from faker.providers.person.es_MX import Provider
+
+    given = {fold(n) for n in (*Provider.first_names_female, *Provider.first_names_male)}
+    given |= set(json.loads(NICKNAMES_FILE.read_text(encoding="utf-8"))["names"])
+    surnames = frozenset(fold(n) for n in Provider.last_names)
+    return frozenset(fold(n) for n in given), surnames
+
+
+def resplit(given: str, first: str, second: str) -> tuple[str, str, str]:
+    """Undo the commonest mis-split of a full name typed in one field: "MARÍA GUADALUPE
+    GÓMEZ" cut as given "MARÍA", surnames "GUADALUPE" and "GÓMEZ". A first surname that is a
+    given name and never a surname (Guadalupe, Luis, Laura; not Santiago or Rosario, which
+    are both) moves back to the given names."""
+    names, surnames = _lexicon()
+    word = fold(first)
+    if given and word and " " not in word and word in names and word not in surnames:
+        return f"{given} {first}", second, ""
+    return given, first, second
+
+
 @lru_cache(maxsize=200_000)
 def given_parts(value: str) -> tuple[str, str, tuple[str, ...]]:
     """(full, primary, tokens) of given names: abbreviations expanded, particles dropped,
@@ -167,8 +191,10 @@ def _str(value: Any) -> str:
 def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
     """The feature columns of one identity (keys as in ``batch.identities_frame``); empty
     values are ``None``, as Splink's null levels expect."""
-    given = given_parts(_str(raw.get("given_names")))
-    first, second = _str(raw.get("first_surname")), _str(raw.get("second_surname"))
+    given_names, first, second = resplit(
+        *(_str(raw.get(name)) for name in ("given_names", "first_surname", "second_surname"))
+    )
+    given = given_parts(given_names)
     curp_raw = _str(raw.get("curp")).strip().upper()
     curp = valid_curp(curp_raw)
     dob = _str(raw.get("birth_date"))[:10] or (curp_birth_date(curp) if curp else "")
@@ -224,6 +250,8 @@ def party_key(given_names: str, first_surname: str) -> str:
 
 def strength(row: dict[str, Any]) -> int:
     """How much identity a record carries: 0 (nothing) to 5. Below 2 it is never linked on
-    the model alone (only a given name, or only a phone, is not enough)."""
-    score = sum(row[c] is not None for c in ("surname1", "given_primary", "dob", "phone"))
+    the model alone (only a given name, or only a phone, is not enough; a given name with
+    the other party of the record — her aggressor, his woman — is)."""
+    columns = ("surname1", "given_primary", "dob", "phone", "partner")
+    score = sum(row[c] is not None for c in columns)
     return min(5, score + (2 if row["curp"] else 0))

@@ -22,10 +22,11 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.exceptions import EMTrainingException
 
 from violeta.linkage.features import FEATURE_COLUMNS
-from violeta.linkage.scoring import JW
+from violeta.linkage.scoring import JW, NEAR_YEARS
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ def _birth(*, detailed: bool) -> cl.CustomComparison:
             cll.And(one_missing, cll.AbsoluteDifferenceLevel("birth_year", 1)).configure(
                 label_for_charts="age agrees (±1 year)"
             ),
+            cll.AbsoluteDifferenceLevel("birth_year", NEAR_YEARS).configure(
+                label_for_charts="age roughly agrees"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -163,13 +167,27 @@ def _place() -> cl.CustomComparison:
     )
 
 
-def _partner() -> cl.CustomComparison:
+def _partner(role: str) -> cl.CustomComparison:
+    """The other party of the record. For a woman, a different aggressor's name counts
+    against as EM estimates it (most women name the same man). For an aggressor, EM would
+    learn the same from the many records of one couple and then miss the men with several
+    victims, exactly whom the file must link: a different woman is fixed at a mild −1 bit
+    (enough to keep apart two namesakes whose surnames are swapped or ages far apart)."""
+    other: ComparisonLevelCreator = cll.ElseLevel()
+    if role != "woman":
+        other = other.configure(
+            m_probability=1 / 3,
+            u_probability=2 / 3,
+            fix_m_probability=True,
+            fix_u_probability=True,
+            label_for_charts="another woman",
+        )
     return cl.CustomComparison(
         output_column_name="partner",
         comparison_levels=[
             cll.NullLevel("partner"),
             cll.ExactMatchLevel("partner").configure(label_for_charts="same other party"),
-            cll.ElseLevel(),
+            other,
         ],
     )
 
@@ -183,6 +201,7 @@ BLOCKING_RULES: list[BlockingRuleCreator | dict[str, Any]] = [
     block_on("surname2", "given_primary"),
     {"blocking_rule": "l.surname1 = r.surname2 and l.surname2 = r.surname1"},
     block_on("surname1", "surname2", "birth_year"),
+    block_on("surnames", "substr(given_primary, 1, 1)"),
     block_on("partner", "given_primary"),
     block_on("partner", "surname1"),
 ]
@@ -198,7 +217,7 @@ def settings(role: str) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[*comparisons, _partner()],
+        comparisons=[*comparisons, _partner(role)],
         blocking_rules_to_generate_predictions=BLOCKING_RULES,
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,

@@ -28,6 +28,9 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from violeta.records.choices import PartyRole
 
 JW = 0.92  # Jaro-Winkler similarity for "one typing slip" on a name
+# Ages are reported by others (an aggressor's by the woman) and drift; beyond this many years
+# apart two records are different people.
+NEAR_YEARS = 5
 ROLE_NAMES = {PartyRole.VICTIM: "woman", PartyRole.AGGRESSOR: "aggressor"}
 
 Row = dict[str, Any]
@@ -99,6 +102,10 @@ def _age_agrees(a: Row, b: Row) -> bool:
     return one_missing and _both(a, b, "birth_year") and abs(a["birth_year"] - b["birth_year"]) <= 1
 
 
+def _age_near(a: Row, b: Row) -> bool:
+    return _both(a, b, "birth_year") and abs(a["birth_year"] - b["birth_year"]) <= NEAR_YEARS
+
+
 def _place_null(a: Row, b: Row) -> bool:
     return _null("colonia")(a, b) and _null("alcaldia")(a, b)
 
@@ -112,7 +119,7 @@ def levels(role: str) -> dict[str, list[Predicate]]:
     birth: list[Predicate] = [_null("birth_year"), _eq("dob")]
     if role == "woman":
         birth += [_dob_swapped, _dl("dob", 1)]
-    birth += [_age_agrees, _else]
+    birth += [_age_agrees, _age_near, _else]
     table: dict[str, list[Predicate]] = {
         "given_names": [
             _null("given_primary"),

@@ -79,3 +79,48 @@ def test_pairwise_quality_counts_pairs_from_the_contingency_table() -> None:
     assert (quality.true_pairs, quality.predicted_pairs, quality.correct_pairs) == (4, 2, 1)
     assert quality.precision == 0.5 and quality.recall == 0.25
     assert abs(quality.f1 - 1 / 3) < 1e-9
+
+
+def test_a_lone_record_joins_the_one_file_it_resembles() -> None:
+    feats = _features([(u, None, False, 3) for u in "abc"] + [("d", None, False, 2)])
+    pairs = _pairs([("a", "b", 0.99), ("c", "a", 0.8), ("c", "b", 0.6)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["c"] == result.cluster_of["a"]
+    assert result.method["c"] == "model" and result.probability["c"] == 0.8
+    assert not result.review  # settled, nothing left to review
+
+
+def test_a_lone_record_with_two_candidate_files_or_a_weak_one_stays_alone() -> None:
+    feats = _features([(u, None, False, 3) for u in "abcdefg"] + [("h", None, False, 1)])
+    pairs = _pairs(
+        [
+            ("a", "b", 0.99),
+            ("c", "d", 0.99),
+            ("e", "a", 0.9),  # two files resemble e: a human decides
+            ("e", "c", 0.6),
+            ("f", "a", 0.65),  # below ATTACH_FROM
+            ("g", "h", 0.9),  # a lone record is not a file
+            ("h", "c", 0.9),  # too little identity to link at all
+        ]
+    )
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    for lone in "efgh":
+        members = [u for u, c in result.cluster_of.items() if c == result.cluster_of[lone]]
+        assert members == [lone]
+    assert result.method["h"] == "unlinked"
+    assert {(r[0], r[1]) for r in result.review} >= {("e", "a"), ("e", "c"), ("f", "a")}
+
+
+def test_a_lone_record_never_joins_against_a_human_decision_or_a_curp() -> None:
+    feats = _features(
+        [
+            ("a", "CURP1", True, 5),
+            ("b", None, False, 3),
+            ("c", None, False, 3),
+            ("d", "CURP2", True, 5),
+        ]
+    )
+    pairs = _pairs([("a", "b", 0.99), ("c", "a", 0.9), ("d", "b", 0.9)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5, different=[("c", "b")])
+    assert result.cluster_of["c"] != result.cluster_of["a"]
+    assert result.cluster_of["d"] != result.cluster_of["a"]

@@ -61,6 +61,7 @@ IDENTITY_COLUMNS = [
     "record__agency__code",
     "person_id",
     "link_method",
+    "link_probability",
 ]
 WRITE_BATCH = 5000
 
@@ -276,6 +277,10 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
     current = _current_persons(frame)
     person_of, need_new, merged_into = _assign_persons(current, clusters.cluster_of)
     old_methods = dict(zip(frame["unique_id"], frame["link_method"], strict=True))
+    old_probability = {
+        uid: None if pd.isna(p) else float(p)
+        for uid, p in zip(frame["unique_id"], frame["link_probability"], strict=True)
+    }
     with transaction.atomic():
         if need_new:
             identities = ReportedIdentity.objects.in_bulk([int(uids[0]) for _c, uids in need_new])
@@ -290,9 +295,16 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
             chosen = old_methods[uid] in {LinkMethod.HUMAN, LinkMethod.OPERATOR}
             if chosen and person_id == current[uid]:
                 continue  # a person's choice stands while the clustering agrees with it
+            probability = clusters.probability.get(uid)
+            if (person_id, str(method), probability) == (
+                current[uid],
+                old_methods[uid],
+                old_probability[uid],
+            ):
+                continue  # unchanged: a re-run writes only what moved
             if person_id != current[uid]:
                 report.moved += 1
-            rows.append((person_id, str(method), clusters.probability.get(uid), int(uid)))
+            rows.append((person_id, str(method), probability, int(uid)))
         _write_links(rows)
         Person.objects.filter(pk__in=set(person_of.values()), merged_into__isnull=False).update(
             merged_into=None

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from violeta.agencies.models import Agency
 from violeta.audit.models import AuditEntry
@@ -54,8 +56,12 @@ def test_link_beats_deterministic_linking_and_keeps_files_stable(imported: Path)
 
     # A second run with the saved models changes nobody's file.
     persons = dict(ReportedIdentity.objects.values_list("pk", "person_id"))
-    reports = link_all()
+    with CaptureQueriesContext(connection) as queries:
+        reports = link_all()
     assert [r.moved for r in reports] == [0, 0]
+    table = ReportedIdentity._meta.db_table
+    # Nothing moved, so nothing is written ("N times: UPDATE …" for an executemany).
+    assert not [q for q in queries if "UPDATE" in q["sql"] and table in q["sql"]]
     assert dict(ReportedIdentity.objects.values_list("pk", "person_id")) == persons
 
     printed = StringIO()

@@ -18,12 +18,15 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from violeta.audit.services import audit_log
+from violeta.core.crypto import decrypt_many
 from violeta.linkage import model as link_model
 from violeta.linkage.cluster import Clusters, cluster
 from violeta.linkage.evaluate import pairwise_quality
-from violeta.linkage.features import features, party_key
+from violeta.linkage.features import blob_features, features, party_key, stored_blob
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod, ReviewPair, ReviewReason
 from violeta.linkage.scoring import ROLE_NAMES, model_path, model_read, model_write
 from violeta.linkage.source import truth_from_file
@@ -42,27 +45,7 @@ METHODS = {
 }
 Progress = Callable[[str], None]
 
-IDENTITY_COLUMNS = [
-    "pk",
-    "record_id",
-    "role",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "birth_date",
-    "age",
-    "record__occurred_at",
-    "sex",
-    "curp",
-    "phone",
-    "address",
-    "colonia",
-    "alcaldia__inegi_code",
-    "record__agency__code",
-    "person_id",
-    "link_method",
-    "link_probability",
-]
+META_COLUMNS = ["pk", "record_id", "person_id", "link_method", "link_probability"]
 WRITE_BATCH = 5000
 
 
@@ -84,24 +67,43 @@ class LinkReport:
         )
 
 
-def identities_frame(role: PartyRole) -> pd.DataFrame:
-    """Every reported identity of ``role``, decrypted, in the column layout of ``features``."""
-    rows = ReportedIdentity.objects.filter(role=role).values_list(*IDENTITY_COLUMNS)
-    frame = pd.DataFrame.from_records(rows.iterator(chunk_size=10_000), columns=IDENTITY_COLUMNS)
-    frame = frame.rename(
-        columns={
-            "record__occurred_at": "occurred_at",
-            "alcaldia__inegi_code": "alcaldia",
-            "record__agency__code": "agency",
-        }
+def identities_frame(role: PartyRole) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Every reported identity of ``role``: a frame of what the run needs besides the
+    features (ids, current person and method, the other party) and the base features of each
+    row, from the encrypted blob stored with the identity (one value to decrypt, on every
+    core). An identity whose blob is missing or of an older version is computed from its
+    fields, and its blob written back for the next run."""
+    rows = (
+        ReportedIdentity.objects.filter(role=role)
+        .annotate(token=Cast("link_features", TextField()))
+        .values_list(*META_COLUMNS, "token")
     )
+    frame = pd.DataFrame.from_records(
+        rows.iterator(chunk_size=10_000), columns=[*META_COLUMNS, "token"]
+    )
+    stored = [blob_features(b) for b in decrypt_many(frame["token"].tolist())]
+    frame = frame.drop(columns=["token"])
     frame["unique_id"] = frame["pk"].astype(str)
-    frame["birth_date"] = frame["birth_date"].map(lambda d: d.isoformat() if d else "")
-    frame["occurred_at"] = frame["occurred_at"].map(lambda d: d.isoformat() if d else "")
-    frame["alcaldia"] = frame["alcaldia"].fillna("")
+    stale = [pk for pk, b in zip(frame["pk"], stored, strict=True) if b is None]
+    fresh = _refresh_blobs(stale) if stale else {}
+    base = [b if b is not None else fresh[pk] for pk, b in zip(frame["pk"], stored, strict=True)]
     other = _other_party(role)
     frame["partner"] = [other.get(r, "") for r in frame["record_id"]]
-    return frame
+    return frame, base
+
+
+def _refresh_blobs(pks: list[int]) -> dict[int, dict[str, Any]]:
+    """Base features of identities stored before their blob existed (or under an older
+    version of the features), computed from their fields and stored back."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pks), WRITE_BATCH):
+        chunk = ReportedIdentity.objects.filter(pk__in=pks[start : start + WRITE_BATCH])
+        identities = list(chunk.select_related("record", "alcaldia"))
+        for identity in identities:
+            identity.link_features = stored_blob(identity, identity.record.occurred_at)
+            out[identity.pk] = blob_features(identity.link_features) or {}
+        ReportedIdentity.objects.bulk_update(identities, ["link_features"], batch_size=1000)
+    return out
 
 
 def _other_party(role: PartyRole) -> dict[int, str]:
@@ -241,12 +243,12 @@ def link_role(
         clock = now
         say(stage)
 
-    frame = identities_frame(role)
+    frame, base = identities_frame(role)
     report.identities = len(frame)
     lap("read")
     if frame.empty:
         return report
-    feats = features(frame)
+    feats = features(frame, base)
     lap("features")
     path = model_path(role)
     if retrain or not path.exists():

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import unicodedata
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,9 +189,19 @@ def _str(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
-    """The feature columns of one identity (keys as in ``batch.identities_frame``); empty
-    values are ``None``, as Splink's null levels expect."""
+# Bump when a feature below changes meaning: stored blobs of an older version are recomputed.
+FEATURES_VERSION = 1
+# The columns computed from the identity alone (stored per identity, see ``identity_blob``);
+# ``unique_id``, ``partner`` and ``evidence`` depend on the run and are added then.
+BASE_COLUMNS = [c for c in FEATURE_COLUMNS if c not in {"unique_id", "partner"}] + [
+    "curp_consistent"
+]
+
+
+def base_features(raw: dict[str, Any]) -> dict[str, Any]:
+    """The feature columns of one identity that depend on it alone (``raw``: its identity
+    fields, ``age``, the record's ``occurred_at`` and the alcaldía's INEGI code); empty values
+    are ``None``, as Splink's null levels expect."""
     given_names, first, second = resplit(
         *(_str(raw.get(name)) for name in ("given_names", "first_surname", "second_surname"))
     )
@@ -200,7 +211,6 @@ def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
     dob = _str(raw.get("birth_date"))[:10] or (curp_birth_date(curp) if curp else "")
     s1, s2 = surname(first), surname(second)
     row: dict[str, Any] = {
-        "unique_id": _str(raw.get("unique_id")),
         "given_full": given[0],
         "given_primary": given[1],
         "given_tokens": list(given[2]) or None,
@@ -215,21 +225,73 @@ def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
         "address": fold(_str(raw.get("address"))),
         "colonia": fold(_str(raw.get("colonia"))),
         "alcaldia": _str(raw.get("alcaldia")),
-        "partner": _str(raw.get("partner")),
     }
-    for column in FEATURE_COLUMNS[1:]:
-        if row[column] == "":
+    for column, value in row.items():
+        if value == "":
             row[column] = None
     row["curp_consistent"] = curp_consistent(curp, first, second, given[1], dob)
+    return row
+
+
+def identity_blob(raw: dict[str, Any]) -> str:
+    """``base_features`` as JSON, stored encrypted with each reported identity so that
+    ``violeta link`` decrypts one value per identity instead of eight and computes nothing:
+    at a million records that is minutes saved (docs/benchmarks.md)."""
+    return json.dumps({"v": FEATURES_VERSION, **base_features(raw)}, ensure_ascii=False)
+
+
+def stored_blob(identity: Any, occurred_at: dt.datetime | None) -> str:
+    """``identity_blob`` of a reported identity about to be stored (its alcaldía loaded)."""
+    when = occurred_at.astimezone(dt.UTC).isoformat() if occurred_at else ""
+    alcaldia = identity.alcaldia.inegi_code if identity.alcaldia_id else ""
+    fields = ("given_names", "first_surname", "second_surname", "birth_date", "age", "curp")
+    raw = {name: getattr(identity, name) for name in (*fields, "phone", "address", "colonia")}
+    return identity_blob({**raw, "occurred_at": when, "alcaldia": alcaldia})
+
+
+def blob_features(blob: str) -> dict[str, Any] | None:
+    """The base features of a stored blob, or None if it is missing, unreadable or of an
+    older version (the caller then recomputes it from the fields)."""
+    if not blob:
+        return None
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.pop("v", None) != FEATURES_VERSION:
+        return None
+    return data
+
+
+def feature_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """Every feature column of one identity, with its ``unique_id``, ``partner`` and
+    ``evidence`` (how much identity it carries)."""
+    row = {"unique_id": _str(raw.get("unique_id")), **base_features(raw)}
+    return with_partner(row, _str(raw.get("partner")))
+
+
+def with_partner(row: dict[str, Any], partner: str) -> dict[str, Any]:
+    row["partner"] = partner or None
     row["evidence"] = strength(row)
     return row
 
 
-def features(frame: pd.DataFrame) -> pd.DataFrame:
-    """Feature columns for every row of an identity frame (see ``batch.identities_frame``)."""
+def features(
+    frame: pd.DataFrame, base: Sequence[dict[str, Any] | None] | None = None
+) -> pd.DataFrame:
+    """Feature columns for every row of an identity frame (see ``batch.identities_frame``).
+    ``base``: the rows' stored base features where known (a ``None`` is computed from the
+    frame's identity columns)."""
     import pandas as pd  # the batch's; real time uses feature_row and never loads pandas
 
-    rows = [feature_row(raw) for raw in frame.to_dict("records")]
+    known = base if base is not None else [None] * len(frame)
+    rows = [
+        with_partner(
+            {"unique_id": _str(raw["unique_id"]), **(stored or base_features(raw))},
+            _str(raw.get("partner")),
+        )
+        for raw, stored in zip(frame.to_dict("records"), known, strict=True)
+    ]
     columns = [*FEATURE_COLUMNS, "curp_consistent", "evidence"]
     # Built column by column as objects: None must stay None (Splink's NULL), never NaN.
     out = pd.DataFrame(

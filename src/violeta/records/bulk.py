@@ -13,6 +13,7 @@ from django.db import transaction
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log_many
+from violeta.linkage.features import stored_blob
 from violeta.people.bulk import persons_resolve_bulk
 from violeta.people.models import PersonKind
 from violeta.people.services import identity_apply
@@ -87,6 +88,7 @@ def records_create_bulk(
             record=record, role=role, person=person, age=party.age, link_method=method
         )
         identity_apply(reported, party.identity, alcaldia=alcaldia)
+        reported.link_features = stored_blob(reported, record.occurred_at)
         identities.append(reported)
     ReportedIdentity.objects.bulk_create(identities, batch_size=1000)
     victim_of = {r.pk: v[0].pk for r, v in zip(records, victims, strict=True)}

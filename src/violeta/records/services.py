@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.linkage.features import stored_blob
 from violeta.linkage.models import LinkMethod
 from violeta.people.models import Person, PersonKind
 from violeta.people.services import identity_apply, person_create, person_resolve
@@ -108,6 +109,7 @@ def _attach_party(
         record=record, role=role, person=person, age=party.age, link_method=method
     )
     identity_apply(reported, party.identity, alcaldia=alcaldia)
+    reported.link_features = stored_blob(reported, record.occurred_at)
     reported.save()
     return person, method == LinkMethod.SINGLE
 

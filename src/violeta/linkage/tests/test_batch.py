@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from violeta.agencies.models import Agency
 from violeta.audit.models import AuditEntry
 from violeta.intake.loader import import_file
-from violeta.linkage.batch import evaluate_database, link_all
+from violeta.linkage.batch import evaluate_database, identities_frame, link_all
+from violeta.linkage.features import FEATURES_VERSION, base_features, blob_features
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod
 from violeta.linkage.realtime import _features_of, _model_scorer, candidates_for
 from violeta.linkage.scoring import model_path
@@ -137,3 +139,40 @@ def test_real_time_candidates_are_scored_by_the_trained_model(imported: Path) ->
         )
         .probability
     )
+
+
+def test_the_stored_features_are_those_of_the_fields_and_stale_ones_are_recomputed(
+    imported: Path,
+) -> None:
+    identities = list(
+        ReportedIdentity.objects.filter(role=PartyRole.VICTIM)
+        .select_related("record", "alcaldia")
+        .order_by("pk")
+    )
+    assert all(i.link_features for i in identities)  # written at import
+    expected = {
+        i.pk: base_features(
+            {
+                **{f: getattr(i, f) for f in ("given_names", "first_surname", "second_surname")},
+                **{f: getattr(i, f) for f in ("birth_date", "age", "curp", "phone", "address")},
+                "colonia": i.colonia,
+                "occurred_at": i.record.occurred_at.isoformat(),
+                "alcaldia": i.alcaldia.inegi_code if i.alcaldia else "",
+            }
+        )
+        for i in identities
+    }
+    stale = [i.pk for i in identities[:40]]
+    ReportedIdentity.objects.filter(pk__in=stale[:20]).update(link_features="")
+    ReportedIdentity.objects.filter(pk__in=stale[20:30]).update(
+        link_features=json.dumps({"v": FEATURES_VERSION - 1})  # the field encrypts it
+    )
+    ReportedIdentity.objects.filter(pk__in=stale[30:]).update(link_features="not json")
+
+    frame, base = identities_frame(PartyRole.VICTIM)
+
+    assert dict(zip(frame["pk"], base, strict=True)) == expected
+    assert not ReportedIdentity.objects.filter(pk__in=stale, link_features="").exists()
+    for pk in (stale[0], stale[25], stale[35]):
+        refreshed = ReportedIdentity.objects.get(pk=pk).link_features
+        assert blob_features(refreshed) == expected[pk]

@@ -207,6 +207,26 @@ def _write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
             cursor.executemany(sql, rows[start : start + WRITE_BATCH])
 
 
+def _write_merges(used: set[int], merged_into: dict[int, int]) -> None:
+    """Persons in use again lose their "merged into" mark; persons left without records point
+    at the person that took most of them. Bounded statements, whatever the number of persons:
+    a million-id ``IN`` list breaks SQLite's variable limit and one UPDATE per person is a
+    million round trips."""
+    marked = Person.objects.filter(merged_into__isnull=False).values_list("pk", flat=True)
+    revived = [pk for pk in marked.iterator(chunk_size=10_000) if pk in used]
+    for start in range(0, len(revived), WRITE_BATCH):
+        Person.objects.filter(pk__in=revived[start : start + WRITE_BATCH]).update(merged_into=None)
+    table = Person._meta.db_table
+    sql = (
+        f"UPDATE {table} SET merged_into_id = %s "  # noqa: S608
+        "WHERE id = %s AND merged_into_id IS NULL AND id <> %s"
+    )
+    rows = [(new, old, new) for old, new in merged_into.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), WRITE_BATCH):
+            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+
+
 def _review_rows(clusters: Clusters, known: set[tuple[int, int]]) -> list[ReviewPair]:
     reasons = {"uncertain": ReviewReason.UNCERTAIN, "curp_conflict": ReviewReason.CURP_CONFLICT}
     rows = []
@@ -308,13 +328,7 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
                 report.moved += 1
             rows.append((person_id, str(method), probability, int(uid)))
         _write_links(rows)
-        Person.objects.filter(pk__in=set(person_of.values()), merged_into__isnull=False).update(
-            merged_into=None
-        )
-        for old, new in merged_into.items():
-            Person.objects.filter(pk=old, merged_into__isnull=True).exclude(pk=new).update(
-                merged_into_id=new
-            )
+        _write_merges(set(person_of.values()), merged_into)
         known = set(
             ReviewPair.objects.filter(identity_a__role=role).values_list(
                 "identity_a_id", "identity_b_id"

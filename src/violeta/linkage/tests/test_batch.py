@@ -22,7 +22,7 @@ from violeta.linkage.models import Decision, LinkDecision, LinkMethod
 from violeta.linkage.realtime import _features_of, _model_scorer, candidates_for
 from violeta.linkage.scoring import model_path
 from violeta.people.identity import IdentityInput
-from violeta.people.models import PersonKind
+from violeta.people.models import Person, PersonKind
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 from violeta.synth.generate import generate
@@ -56,6 +56,16 @@ def test_link_beats_deterministic_linking_and_keeps_files_stable(imported: Path)
     assert model_path(PartyRole.VICTIM).exists() and model_path(PartyRole.AGGRESSOR).exists()
     assert AuditEntry.objects.filter(action="link", subject_type="linkage").count() == 2
 
+    # Persons left without records point at a person with records; persons in use are not
+    # marked as merged (a used person wrongly marked is revived by the next run).
+    used = set(ReportedIdentity.objects.values_list("person_id", flat=True))
+    emptied = Person.objects.exclude(pk__in=used)
+    assert emptied.exists() and not emptied.filter(merged_into__isnull=True).exists()
+    assert set(emptied.values_list("merged_into_id", flat=True)) <= used
+    assert not Person.objects.filter(pk__in=used, merged_into__isnull=False).exists()
+    wrongly = min(used)
+    Person.objects.filter(pk=wrongly).update(merged_into_id=max(used))
+
     # A second run with the saved models changes nobody's file.
     persons = dict(ReportedIdentity.objects.values_list("pk", "person_id"))
     with CaptureQueriesContext(connection) as queries:
@@ -65,6 +75,7 @@ def test_link_beats_deterministic_linking_and_keeps_files_stable(imported: Path)
     # Nothing moved, so nothing is written ("N times: UPDATE …" for an executemany).
     assert not [q for q in queries if "UPDATE" in q["sql"] and table in q["sql"]]
     assert dict(ReportedIdentity.objects.values_list("pk", "person_id")) == persons
+    assert Person.objects.get(pk=wrongly).merged_into_id is None
 
     printed = StringIO()
     call_command("link", evaluate=imported, stdout=printed)

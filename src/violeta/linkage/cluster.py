@@ -164,27 +164,45 @@ def _attach_lone(
     method: dict[str, str],
     probability: dict[str, float],
 ) -> None:
-    """A record still alone joins the one file it resembles (see the module's docstring)."""
+    """A record still alone joins the one file it resembles (see the module's docstring).
+
+    Candidates are grouped by the file they are in at the moment of the decision (a lone
+    candidate that has just joined the same file no longer counts apart), another lone record
+    is a rival only if it resembles her at least as much as the file does, and passes repeat
+    until nothing more joins."""
     size: dict[str, int] = defaultdict(int)
     for uid in uf.parent:
         size[uf.find(uid)] += 1
-    candidates: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for a, b, p in uncertain:
         for lone, other in ((a, b), (b, a)):
             if size[uf.find(lone)] == 1 and strength[lone] >= MIN_EVIDENCE:
+                candidates[lone].append((p, other))
+    best_first = sorted(candidates.items(), key=lambda kv: -max(p for p, _o in kv[1]))
+    joined = True
+    while joined:
+        joined = False
+        for lone, pairs in best_first:
+            if size[uf.find(lone)] != 1:
+                continue
+            files: dict[str, tuple[float, str]] = {}
+            for p, other in pairs:
                 root = uf.find(other)
-                if p > candidates[lone].get(root, (0.0, ""))[0]:
-                    candidates[lone][root] = (p, other)
-    best_first = sorted(candidates.items(), key=lambda kv: -max(p for p, _o in kv[1].values()))
-    for lone, files in best_first:
-        if len(files) != 1 or size[uf.find(lone)] != 1:
-            continue
-        ((p, other),) = files.values()
-        if p < ATTACH_FROM or size[uf.find(other)] < 2 or uf.conflict(lone, other):
-            continue
-        root_before = uf.find(other)
-        uf.union(lone, other)
-        size[uf.find(lone)] = size.pop(root_before, 1) + 1
-        method[lone] = "model"
-        probability[lone] = p
-        method.setdefault(other, "model")
+                if p > files.get(root, (0.0, ""))[0]:
+                    files[root] = (p, other)
+            # Another lone record is no rival file unless it resembles her at least as much.
+            many = {r: v for r, v in files.items() if size[r] >= 2}
+            if len(many) != 1:
+                continue
+            ((p, other),) = many.values()
+            if any(q >= p for r, (q, _o) in files.items() if r not in many):
+                continue
+            if p < ATTACH_FROM or uf.conflict(lone, other):
+                continue
+            root_before = uf.find(other)
+            uf.union(lone, other)
+            size[uf.find(lone)] = size.pop(root_before, 1) + 1
+            method[lone] = "model"
+            probability[lone] = p
+            method.setdefault(other, "model")
+            joined = True

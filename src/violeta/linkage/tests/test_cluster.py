@@ -124,3 +124,22 @@ def test_a_lone_record_never_joins_against_a_human_decision_or_a_curp() -> None:
     result = cluster(feats, pairs, threshold=0.95, review_from=0.5, different=[("c", "b")])
     assert result.cluster_of["c"] != result.cluster_of["a"]
     assert result.cluster_of["d"] != result.cluster_of["a"]
+
+
+def test_lone_records_that_resemble_each_other_and_one_file_both_join_it() -> None:
+    feats = _features([(u, None, False, 3) for u in "abxyzw"])
+    pairs = _pairs(
+        [
+            ("a", "b", 0.99),
+            ("x", "a", 0.92),  # x resembles the file more than it resembles y
+            ("x", "y", 0.8),
+            ("y", "b", 0.75),  # y's other candidate, x, joins the file first
+            ("z", "a", 0.8),  # z resembles w more than the file: a human decides
+            ("z", "w", 0.85),
+        ]
+    )
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["x"] == result.cluster_of["y"] == result.cluster_of["a"]
+    assert result.probability["y"] == 0.8  # her best pair into the file, now through x
+    assert result.cluster_of["z"] != result.cluster_of["a"]
+    assert result.cluster_of["w"] != result.cluster_of["a"]

@@ -124,3 +124,15 @@ def test_a_lone_record_never_joins_against_a_human_decision_or_a_curp() -> None:
     result = cluster(feats, pairs, threshold=0.95, review_from=0.5, different=[("c", "b")])
     assert result.cluster_of["c"] != result.cluster_of["a"]
     assert result.cluster_of["d"] != result.cluster_of["a"]
+
+
+def test_equal_scores_cluster_the_same_whatever_order_the_pairs_come_in() -> None:
+    # c may join a or b (different CURPs), both at the same score: the first pair by ids wins.
+    feats = _features([("a", "CURP1", True, 5), ("b", "CURP2", True, 5), ("c", None, False, 3)])
+    rows = [("b", "c", 0.99), ("a", "c", 0.99)]
+    results = [
+        cluster(feats, _pairs(order), threshold=0.95, review_from=0.5).cluster_of
+        for order in (rows, rows[::-1])
+    ]
+    assert results[0] == results[1]
+    assert results[0]["c"] == results[0]["a"] != results[0]["b"]

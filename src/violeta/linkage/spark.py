@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import shutil
+import sys
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +112,9 @@ def spark_session() -> SparkSession:
         .config("spark.jars", similarity_jar_location())
     )
     if master.startswith("local"):
+        # The UDF's Python workers: this interpreter (its packages), not whatever python3
+        # comes first on the PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = builder.config("spark.sql.shuffle.partitions", LOCAL_SHUFFLE_PARTITIONS)
         builder = builder.config("spark.ui.enabled", "false")
     try:
@@ -144,9 +149,9 @@ def _register_jaro_winkler(session: SparkSession) -> None:
 def predict(features: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
     """Every blocked pair scoring at least ``threshold``, as :func:`model.predict` returns
     them, scored on Spark (``settings.SPARK_MASTER``)."""
+    session = spark_session()  # first: a clear SparkUnavailable when pyspark is missing
     from splink import Linker, SparkAPI
 
-    session = spark_session()
     own_dir = not settings.SPARK_CHECKPOINT_DIR
     checkpoint = settings.SPARK_CHECKPOINT_DIR or tempfile.mkdtemp(prefix="violeta-spark-")
     # Splink writes each intermediate table (blocked pairs, TF tables, scores) as parquet

@@ -221,3 +221,8 @@ CSRF_FAILURE_VIEW = "violeta.core.views.csrf_failure"
 # pairs between LINKAGE_REVIEW_FROM and the threshold go to a supervisor's review queue.
 LINKAGE_THRESHOLD = float(os.environ.get("VIOLETA_LINKAGE_THRESHOLD", "0.95"))
 LINKAGE_REVIEW_FROM = float(os.environ.get("VIOLETA_LINKAGE_REVIEW_FROM", "0.5"))
+# violeta link --backend spark: the Spark master (local[N], spark://host:7077, yarn) and where
+# Splink writes its intermediate tables (a path every executor reaches: hdfs://, s3a://; empty
+# for a temporary local directory, fine only in local mode).
+SPARK_MASTER = os.environ.get("VIOLETA_SPARK_MASTER", "local[2]")
+SPARK_CHECKPOINT_DIR = os.environ.get("VIOLETA_SPARK_CHECKPOINT_DIR", "")

@@ -44,6 +44,9 @@ METHODS = {
     "unlinked": LinkMethod.UNLINKED,
 }
 Progress = Callable[[str], None]
+# Scores the blocked pairs: features, saved model, lowest probability kept → pairs frame
+# (model.predict on DuckDB, spark.predict on a Spark cluster).
+Score = Callable[[pd.DataFrame, dict[str, Any], float], pd.DataFrame]
 
 META_COLUMNS = ["pk", "record_id", "person_id", "link_method", "link_probability"]
 WRITE_BATCH = 5000
@@ -249,6 +252,7 @@ def link_role(
     retrain: bool = False,
     threshold: float | None = None,
     progress: Progress | None = None,
+    score: Score = link_model.predict,
 ) -> LinkReport:
     """Re-link every identity of ``role``; returns what changed and how long each stage took."""
     say = progress or (lambda _stage: None)
@@ -277,7 +281,7 @@ def link_role(
         lap("train")
     else:
         model = model_read(path)
-    pairs = link_model.predict(feats, model, settings.LINKAGE_REVIEW_FROM)
+    pairs = score(feats, model, settings.LINKAGE_REVIEW_FROM)
     lap("score")
     same, different = human_decisions(role)
     clusters = cluster(
@@ -355,11 +359,15 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
 
 
 def link_all(
-    *, retrain: bool = False, threshold: float | None = None, progress: Progress | None = None
+    *,
+    retrain: bool = False,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+    score: Score = link_model.predict,
 ) -> list[LinkReport]:
     """Women first (an aggressor's woman is evidence about him), then aggressors."""
     return [
-        link_role(role, retrain=retrain, threshold=threshold, progress=progress)
+        link_role(role, retrain=retrain, threshold=threshold, progress=progress, score=score)
         for role in (PartyRole.VICTIM, PartyRole.AGGRESSOR)
     ]
 

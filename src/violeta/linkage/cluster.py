@@ -127,7 +127,11 @@ def cluster(
                 for u in (uids[0], other):
                     method.setdefault(u, "curp")
     strength = dict(zip(features["unique_id"], features["evidence"], strict=True))
-    ordered = pairs.sort_values("match_probability", ascending=False, kind="stable")
+    # Equal scores in id order: the same clusters whatever order the backend returned the
+    # pairs in (Spark's order changes from run to run).
+    ordered = pairs.sort_values(
+        ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
+    )
     uncertain = []
     for a, b, p in zip(
         ordered["unique_id_l"], ordered["unique_id_r"], ordered["match_probability"], strict=True

@@ -143,3 +143,15 @@ def test_lone_records_that_resemble_each_other_and_one_file_both_join_it() -> No
     assert result.probability["y"] == 0.8  # her best pair into the file, now through x
     assert result.cluster_of["z"] != result.cluster_of["a"]
     assert result.cluster_of["w"] != result.cluster_of["a"]
+
+
+def test_equal_scores_cluster_the_same_whatever_order_the_pairs_come_in() -> None:
+    # c may join a or b (different CURPs), both at the same score: the first pair by ids wins.
+    feats = _features([("a", "CURP1", True, 5), ("b", "CURP2", True, 5), ("c", None, False, 3)])
+    rows = [("b", "c", 0.99), ("a", "c", 0.99)]
+    results = [
+        cluster(feats, _pairs(order), threshold=0.95, review_from=0.5).cluster_of
+        for order in (rows, rows[::-1])
+    ]
+    assert results[0] == results[1]
+    assert results[0]["c"] == results[0]["a"] != results[0]["b"]

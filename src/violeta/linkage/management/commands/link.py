@@ -9,8 +9,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from violeta.audit.services import audit_log
-from violeta.linkage.batch import evaluate_database, link_all
+from violeta.linkage import model as link_model
+from violeta.linkage import spark as link_spark
+from violeta.linkage.batch import Score, evaluate_database, link_all
 from violeta.linkage.export import link_export
+
+BACKENDS: dict[str, Score] = {"duckdb": link_model.predict, "spark": link_spark.predict}
 
 STAGES_PER_ROLE = 6  # read, features, train (first run), score, cluster, write
 
@@ -34,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold", type=float, help="match probability to link (default: settings)"
         )
+        parser.add_argument(
+            "--backend",
+            choices=sorted(BACKENDS),
+            default="duckdb",
+            help="where pairs are scored: duckdb (this machine) or spark (VIOLETA_SPARK_MASTER)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
@@ -51,7 +61,15 @@ class Command(BaseCommand):
                 bar.set_postfix_str(stage)
                 bar.update(1)
 
-            reports = link_all(retrain=options["retrain"], threshold=threshold, progress=progress)
+            try:
+                reports = link_all(
+                    retrain=options["retrain"],
+                    threshold=threshold,
+                    progress=progress,
+                    score=BACKENDS[options["backend"]],
+                )
+            except link_spark.SparkUnavailable as error:
+                raise CommandError(str(error)) from error
             bar.update(2 * STAGES_PER_ROLE - bar.n)
         for report in reports:
             self.stdout.write(report.summary())

@@ -12,10 +12,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
-from violeta.linkage.forms import DecisionForm, SplitForm
+from violeta.linkage.forms import (
+    AttachForm,
+    DecisionForm,
+    KeepApartForm,
+    SplitForm,
+    UnlinkedFilterForm,
+)
 from violeta.linkage.models import Decision
 from violeta.linkage.selectors import review_pair_for, review_queue
 from violeta.linkage.services import identity_split, review_decide
+from violeta.linkage.unlinked import (
+    carried,
+    identity_attach,
+    identity_keep_apart,
+    unlinked_for,
+    unlinked_identities,
+)
+from violeta.people.models import Person
 from violeta.records.models import ReportedIdentity
 
 
@@ -68,3 +82,64 @@ def split(request: HttpRequest, identity_id: int) -> HttpResponse:
     if identity.role == "victim":
         return redirect("records:person_file", person_id=new.pk)
     return redirect("records:person_file", person_id=old)
+
+
+def unlinked(request: HttpRequest) -> HttpResponse:
+    """Records with too little identity to link, waiting for a supervisor."""
+    form = UnlinkedFilterForm(request.GET or None)
+    role = agency = ""
+    if form.is_valid():
+        role, agency = form.cleaned_data["role"], form.cleaned_data["agency"].strip().upper()
+    found = unlinked_identities(user=_user(request), role=role, agency=agency)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    rows = [(identity, carried(identity)) for identity in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "linkage/unlinked.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unlinked_record(request: HttpRequest, identity_id: int) -> HttpResponse:
+    """One unlinked record: the files it may belong to, attach it or keep it apart."""
+    user = _user(request)
+    view = unlinked_for(user=user, identity_id=identity_id, request=request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    attach = AttachForm(request.POST if action == "attach" else None)
+    apart = KeepApartForm(request.POST if action == "apart" else None)
+    try:
+        if action == "attach" and attach.is_valid():
+            person = Person.objects.filter(pk=attach.cleaned_data["person"]).first()
+            if person is None:
+                attach.add_error("person", _("There is no file with that number."))
+            else:
+                identity_attach(
+                    identity=view.identity,
+                    person=person,
+                    actor=user,
+                    reason=attach.cleaned_data["reason"],
+                    request=request,
+                )
+                messages.success(request, _("The record was put in her file."))
+                return redirect("linkage:unlinked")
+        elif action == "apart" and apart.is_valid():
+            identity_keep_apart(
+                identity=view.identity,
+                actor=user,
+                reason=apart.cleaned_data["reason"],
+                request=request,
+            )
+            messages.success(request, _("The record stays apart, as a person of its own."))
+            return redirect("linkage:unlinked")
+    except ValidationError as error:
+        (attach if action == "attach" else apart).add_error(None, error)
+    context = {
+        "view": view,
+        "carried": carried(view.identity),
+        "attach": attach,
+        "apart": apart,
+    }
+    return render(request, "linkage/unlinked_record.html", context)

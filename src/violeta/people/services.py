@@ -92,14 +92,9 @@ def person_resolve(
     return found, method
 
 
-def identity_copy_to_new_person(identity: IdentityFields) -> Person:
-    """A new person whose attributes are those of one reported identity (used by splits)."""
-    kind = (
-        PersonKind.WOMAN
-        if getattr(identity, "role", "victim") == "victim"
-        else PersonKind.AGGRESSOR
-    )
-    data = IdentityInput(
+def identity_input_of(identity: IdentityFields) -> IdentityInput:
+    """The identity a stored person or reported identity carries, as input to the matchers."""
+    return IdentityInput(
         given_names=identity.given_names,
         first_surname=identity.first_surname,
         second_surname=identity.second_surname,
@@ -109,5 +104,17 @@ def identity_copy_to_new_person(identity: IdentityFields) -> Person:
         phone=identity.phone,
         address=identity.address,
         colonia=identity.colonia,
+        alcaldia_code=identity.alcaldia.inegi_code if identity.alcaldia else "",
     )
-    return person_create(kind=kind, data=data, alcaldia=identity.alcaldia)
+
+
+def person_kind_of(identity: IdentityFields) -> PersonKind:
+    """A victim's identity belongs in a woman's file, an aggressor's in an aggressor's."""
+    role = getattr(identity, "role", "victim")
+    return PersonKind.WOMAN if role == "victim" else PersonKind.AGGRESSOR
+
+
+def identity_copy_to_new_person(identity: IdentityFields) -> Person:
+    """A new person whose attributes are those of one reported identity (used by splits)."""
+    data = identity_input_of(identity)
+    return person_create(kind=person_kind_of(identity), data=data, alcaldia=identity.alcaldia)

@@ -97,6 +97,8 @@ class ReportedIdentity(IdentityFields):
         constraints = [
             models.UniqueConstraint(fields=["record", "role"], name="one_party_per_role")
         ]
+        # The supervisors' list of records waiting for a decision (linkage.unlinked).
+        indexes = [models.Index(fields=["link_method"], name="identity_link_method")]
 
 
 class AgencyRecordVersion(models.Model):

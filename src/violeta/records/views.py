@@ -18,6 +18,7 @@ from violeta.agencies.roles import Capability
 from violeta.linkage.models import ReviewReason
 from violeta.linkage.realtime import REVIEW_IF_DENIED, candidates_for
 from violeta.linkage.services import review_request
+from violeta.linkage.unlinked import unlinked_count
 from violeta.people.models import Person
 from violeta.records import selectors
 from violeta.records.choices import PartyRole, RecordSource
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_stats": user.can(Capability.VIEW_STATISTICS),
             "can_audit": user.can(Capability.READ_AUDIT),
             "can_admin": user.can(Capability.ADMINISTER),
+            "unlinked": unlinked_count(user=user),
         },
     )
 

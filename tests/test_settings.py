@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 PRODUCTION_ENV = {
@@ -15,6 +16,7 @@ PRODUCTION_ENV = {
     "VIOLETA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "VIOLETA_INDEX_KEY": "index-key-for-the-deploy-check",
     "VIOLETA_AUDIT_KEY": "audit-key-for-the-deploy-check",
+    "VIOLETA_SIGNING_KEY": "7S8wYQ5Oz8YQm0qkq2u0B0m8eD2cN1k2m3n4b5v6c7A=",
     "VIOLETA_ALLOWED_HOSTS": "violeta.example.org",
 }
 
@@ -37,11 +39,12 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_its_keys(tmp_path: Path) -> None:
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "VIOLETA_ENCRYPTION_KEYS"}
+@pytest.mark.parametrize("key", ["VIOLETA_ENCRYPTION_KEYS", "VIOLETA_SIGNING_KEY"])
+def test_production_refuses_to_start_without_its_keys(tmp_path: Path, key: str) -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != key}
     result = _violeta(["check"], env, tmp_path)
     assert result.returncode != 0
-    assert "VIOLETA_ENCRYPTION_KEYS must be set in production" in result.stderr
+    assert f"{key} must be set in production" in result.stderr
     assert not (tmp_path / "keys.json").exists()
 
 

@@ -39,6 +39,7 @@ if PRODUCTION:
     ENCRYPTION_KEYS = [k.strip() for k in _secret("VIOLETA_ENCRYPTION_KEYS").split(",") if k]
     INDEX_KEY = _secret("VIOLETA_INDEX_KEY")
     AUDIT_KEY = _secret("VIOLETA_AUDIT_KEY")
+    SIGNING_KEY = _secret("VIOLETA_SIGNING_KEY")
 elif MODE == "test":
     SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789abcdef"
     ENCRYPTION_KEYS = os.environ.get(
@@ -46,6 +47,7 @@ elif MODE == "test":
     ).split(",")
     INDEX_KEY = "test-index-key"
     AUDIT_KEY = "test-audit-key"
+    SIGNING_KEY = "7S8wYQ5Oz8YQm0qkq2u0B0m8eD2cN1k2m3n4b5v6c7A="  # Ed25519 seed, tests only
 else:
     _keys = load_demo_keys(DATA_DIR)
     SECRET_KEY = os.environ.get("VIOLETA_SECRET_KEY") or _keys["secret_key"]
@@ -54,6 +56,7 @@ else:
     )
     INDEX_KEY = os.environ.get("VIOLETA_INDEX_KEY") or _keys["index_key"]
     AUDIT_KEY = os.environ.get("VIOLETA_AUDIT_KEY") or _keys["audit_key"]
+    SIGNING_KEY = os.environ.get("VIOLETA_SIGNING_KEY") or _keys["signing_key"]
 
 DEBUG = os.environ.get("VIOLETA_DEBUG", "0") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [
@@ -83,6 +86,7 @@ INSTALLED_APPS = [
     "violeta.audit",
     "violeta.intake",
     "violeta.linkage",
+    "violeta.certificates",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,8 @@ class Capability(StrEnum):
     REVIEW_LINKS = "review_links"
     READ_AUDIT = "read_audit"
     ADMINISTER = "administer"
+    ISSUE_CERTIFICATES = "issue_certificates"  # constancias of prior attention
+    REVOKE_CERTIFICATES = "revoke_certificates"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -35,7 +37,12 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
     ),
     Role.CASEWORKER: frozenset(
-        {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
+        {
+            Capability.REGISTER_RECORDS,
+            Capability.SEARCH_PEOPLE,
+            Capability.VIEW_PERSON_FILE,
+            Capability.ISSUE_CERTIFICATES,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -45,6 +52,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_OTHER_AGENCY_SUMMARY,
             Capability.VIEW_STATISTICS,
             Capability.REVIEW_LINKS,
+            Capability.ISSUE_CERTIFICATES,
+            Capability.REVOKE_CERTIFICATES,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
+from violeta.certificates.services import certificates_for
 from violeta.linkage.models import ReviewReason
 from violeta.linkage.realtime import REVIEW_IF_DENIED, candidates_for
 from violeta.linkage.services import review_request
@@ -80,6 +81,8 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
             "file": file,
             "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
             "can_review": user.can(Capability.REVIEW_LINKS),
+            "can_certify": user.can(Capability.ISSUE_CERTIFICATES) and user.agency_id,
+            "certificates": certificates_for(user=user, person=file.person),
         },
     )
 

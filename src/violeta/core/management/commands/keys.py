@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 
 from violeta.core import rotation
+from violeta.core.keys import new_signing_key
 
 
 class Command(BaseCommand):
@@ -22,6 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
         subcommands.add_parser("generate", help="print a new Fernet key")
+        subcommands.add_parser(
+            "signing", help="print a new Ed25519 key for certificates (VIOLETA_SIGNING_KEY)"
+        )
         rotate = subcommands.add_parser(
             "rotate", help="re-encrypt every encrypted column under the first key"
         )
@@ -42,6 +46,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "generate":
             self.stdout.write(Fernet.generate_key().decode("ascii"))
+        elif options["subcommand"] == "signing":
+            self.stdout.write(new_signing_key())
         elif options["subcommand"] == "rotate":
             self._rotate(options["batch_size"], options["models"])
 

@@ -21,6 +21,7 @@ from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
 from violeta.records.choices import PartyRole
+from violeta.records.models import ReportedIdentity
 
 MAX_CANDIDATES = 5
 # An operator who says "none of them" to a candidate this likely is double-checked.
@@ -36,7 +37,14 @@ class Candidate:
     records: int = 0
 
 
-def _blocking_filter(data: IdentityInput) -> Q | None:
+# Each key is probed on its own (one composite index each: see people's migrations) and at
+# most PER_KEY ids come back from each; the persons matching the most keys are shortlisted.
+# One OR over every key is the same question, but SQLite answers it by scanning the table.
+PER_KEY = 200
+SHORTLIST = 60
+
+
+def _blocking_keys(data: IdentityInput) -> list[Q]:
     given = ident.name_index(ident.first_given_name(data.given_names)) if data.given_names else ""
     first = ident.name_index(data.first_surname) if data.first_surname else ""
     second = ident.name_index(data.second_surname) if data.second_surname else ""
@@ -54,12 +62,17 @@ def _blocking_filter(data: IdentityInput) -> Q | None:
         keys.append(Q(given_name_bidx=given, birth_date_bidx=dob))
     if first and second:
         keys.append(Q(first_surname_bidx=second, second_surname_bidx=first))
-    if not keys:
-        return None
-    combined = keys[0]
-    for key in keys[1:]:
-        combined |= key
-    return combined
+    return keys
+
+
+def _shortlist(data: IdentityInput, kind: PersonKind) -> list[int]:
+    """Ids of the persons sharing the most blocking keys with ``data``, at most SHORTLIST."""
+    hits: dict[int, int] = {}
+    for key in _blocking_keys(data):
+        found = Person.objects.filter(key, kind=kind, merged_into=None).values_list("pk", flat=True)
+        for pk in found[:PER_KEY]:
+            hits[pk] = hits.get(pk, 0) + 1
+    return sorted(hits, key=lambda pk: (-hits[pk], -pk))[:SHORTLIST]
 
 
 def _compare(data: IdentityInput, person: Person) -> dict[str, str]:
@@ -156,13 +169,16 @@ def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) 
 
     Scored with the trained model (the batch's m and u, :mod:`violeta.linkage.scoring`) once
     ``violeta link`` has trained one; before that, with provisional hand weights."""
-    blocking = _blocking_filter(data)
-    if blocking is None:
+    ids = _shortlist(data, kind)
+    if not ids:
         return []
-    people = list(
-        Person.objects.filter(blocking, kind=kind, merged_into=None)
-        .select_related("alcaldia")
-        .annotate(n=Count("mentions", filter=Q(mentions__role=PartyRole.VICTIM)))[:200]
+    people = list(Person.objects.filter(pk__in=ids).select_related("alcaldia"))
+    role = PartyRole.VICTIM if kind == PersonKind.WOMAN else PartyRole.AGGRESSOR
+    counts = dict(
+        ReportedIdentity.objects.filter(person_id__in=ids, role=role)
+        .values_list("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
     )
     found = []
     scorer = _model_scorer(kind)
@@ -175,6 +191,6 @@ def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) 
         else:
             score = _score(evidence)
         if score >= 0.2:
-            found.append(Candidate(person, score, evidence, person.n))  # type: ignore[attr-defined]
+            found.append(Candidate(person, score, evidence, counts.get(person.pk, 0)))
     found.sort(key=lambda c: c.score, reverse=True)
     return found[:MAX_CANDIDATES]

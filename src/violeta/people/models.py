@@ -69,7 +69,20 @@ class Person(IdentityFields):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["kind", "first_surname_bidx"])]
+        # The real-time look-up's keys (linkage.realtime._blocking_keys), one index each.
+        indexes = [
+            models.Index(fields=["kind", "first_surname_bidx"]),
+            models.Index(
+                fields=["first_surname_bidx", "given_name_bidx"], name="person_surname_given"
+            ),
+            models.Index(
+                fields=["first_surname_bidx", "birth_date_bidx"], name="person_surname_dob"
+            ),
+            models.Index(fields=["given_name_bidx", "birth_date_bidx"], name="person_given_dob"),
+            models.Index(
+                fields=["first_surname_bidx", "second_surname_bidx"], name="person_surnames"
+            ),
+        ]
 
     def __str__(self) -> str:
         # Never a name: str() ends up in logs and error pages.

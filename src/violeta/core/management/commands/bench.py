@@ -5,10 +5,15 @@ Figures go to ``docs/benchmarks.md`` with the command, the data size and the dat
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from violeta import synth
@@ -26,11 +31,12 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link."
+    help = "Run a benchmark: generate, link, link-realtime."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["generate", "link"])
+        parser.add_argument("name", choices=["generate", "link", "link-realtime"])
         parser.add_argument("--records", type=int, default=100_000)
+        parser.add_argument("--lookups", type=int, default=300)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
 
@@ -44,5 +50,54 @@ class Command(BaseCommand):
                 options["records"], corruption=options["corruption"], seed=options["seed"]
             )
             self.stdout.write(line)
+        elif options["name"] == "link-realtime":
+            self.stdout.write(self._realtime(options))
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")
+
+    def _realtime(self, options: dict[str, Any]) -> str:
+        """In the bench's own database: this process if it already is there, otherwise a
+        child process pointed at it (created and migrated on first use)."""
+        records, seed = options["records"], options["seed"]
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+            from violeta.agencies.services import agencies_load
+            from violeta.catalogs.services import catalogs_load
+            from violeta.linkage.bench_realtime import bench_realtime
+
+            call_command("migrate", verbosity=0)
+            catalogs_load()
+            agencies_load()
+            return bench_realtime(records, lookups=options["lookups"], seed=seed)
+        url = bench_database_url(f"violeta_bench_rt_{records}_{seed}")
+        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
+        argv = [sys.executable, "-m", "violeta.cli", "bench", "link-realtime"]
+        argv += ["--records", str(records), "--seed", str(seed)]
+        argv += ["--lookups", str(options["lookups"])]
+        done = subprocess.run(  # noqa: S603 - our own command, no shell
+            argv, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise CommandError(done.stderr[-2000:])
+        return done.stdout.strip().splitlines()[-1]
+
+
+def bench_database_url(name: str) -> str:
+    """A database of the benchmark's own beside the configured one: a SQLite file in the data
+    folder, or a PostgreSQL database on the same server (created if missing)."""
+    current = settings.DATABASES["default"]
+    if not current["ENGINE"].endswith("postgresql"):
+        path = Path(settings.DATA_DIR) / "bench" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    host, port = current["HOST"] or "127.0.0.1", current["PORT"] or 5432
+    user, password = current["USER"], current["PASSWORD"]
+    with psycopg.connect(
+        dbname="postgres", host=host, port=port, user=user, password=password, autocommit=True
+    ) as server:
+        exists = server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            server.execute(f'CREATE DATABASE "{name}"')
+    auth = f"{user}:{password}@" if user else ""
+    return f"postgres://{auth}{host}:{port}/{name}"

@@ -69,9 +69,12 @@ def _shortlist(data: IdentityInput, kind: PersonKind) -> list[int]:
     """Ids of the persons sharing the most blocking keys with ``data``, at most SHORTLIST."""
     hits: dict[int, int] = {}
     for key in _blocking_keys(data):
-        found = Person.objects.filter(key, kind=kind, merged_into=None).values_list("pk", flat=True)
-        for pk in found[:PER_KEY]:
-            hits[pk] = hits.get(pk, 0) + 1
+        # Only the key in the WHERE clause: with "kind" or "merged_into" beside it, SQLite
+        # (without ANALYZE statistics) may pick their index and scan every woman.
+        found = Person.objects.filter(key).values_list("pk", "kind", "merged_into_id")
+        for pk, its_kind, merged in found[:PER_KEY]:
+            if its_kind == kind and merged is None:
+                hits[pk] = hits.get(pk, 0) + 1
     return sorted(hits, key=lambda pk: (-hits[pk], -pk))[:SHORTLIST]
 
 

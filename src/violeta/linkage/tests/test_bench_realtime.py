@@ -87,3 +87,28 @@ def test_the_benchmark_database_is_its_own(settings: Any, tmp_path: Path) -> Non
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as server:
         server.execute('DROP DATABASE "violeta_bench_rt_test_1"')
+
+
+def test_each_key_is_probed_on_its_own_index(catalogs: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = IdentityInput(
+        given_names="María",
+        first_surname="García",
+        second_surname="López",
+        phone="5512345678",
+        curp="GAXM890615MDFRXR01",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        realtime._shortlist(query, PersonKind.WOMAN)
+    probes = [q["sql"] for q in captured if 'FROM "people_person"' in q["sql"]]
+    assert len(probes) == len(realtime._blocking_keys(query)) >= 4
+    for sql in probes:  # the key alone: kind and merged_into are checked in Python
+        where = sql.split("WHERE", 1)[1]
+        assert "kind" not in where and "merged_into" not in where, sql
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for sql in probes:
+                plan = cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+                assert "USING INDEX" in plan[0][3] and "kind" not in plan[0][3], plan

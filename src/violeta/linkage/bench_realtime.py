@@ -8,9 +8,10 @@ identities held out of the store, typed by another agency, of women who are in i
 operator types while the woman is on the line. Each is timed through ``candidates_for``,
 exactly what the form calls, and counted right when her own person comes first.
 
-Beside it, in the same run, Splink's own real-time comparison (``compare_records`` of one
-record against the stored records, blocked by Splink's SQL on the same keys, with the same
-trained model) against at most ``SPLINK_RECORDS`` of the stored identities.
+Both sides score with one model, trained without labels on at most ``SPLINK_RECORDS`` of the
+stored identities. Beside Violeta's look-up, in the same run, Splink's own real-time
+comparison (``compare_records`` of one record against those stored identities, blocked by
+Splink's SQL on the same keys).
 """
 
 from __future__ import annotations
@@ -27,15 +28,18 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.test import override_settings
 
 from violeta.catalogs.models import Alcaldia
 from violeta.linkage import model as link_model
 from violeta.linkage.features import FEATURE_COLUMNS, features
 from violeta.linkage.realtime import candidates_for
+from violeta.linkage.scoring import model_path, model_write
 from violeta.linkage.source import frames_from_files, truth_from_file
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
 from violeta.people.services import identity_apply, person_indexes
+from violeta.records.choices import PartyRole
 from violeta.synth.generate import expected_records, generate
 
 logger = logging.getLogger(__name__)
@@ -141,13 +145,20 @@ def _violeta(picked: pd.DataFrame, truth: dict[int, str]) -> Timing:
     return Timing("violeta", millis, right, len(picked))
 
 
-def _splink(picked: pd.DataFrame, stored: pd.DataFrame, seed: int) -> Timing:
+def _trained(stored: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """A sample of the store, its features and the model trained on them (as `violeta link`
+    would train it): both sides score with this model."""
+    sample = stored.sample(n=min(SPLINK_RECORDS, len(stored)), random_state=seed)
+    feats = features(sample.assign(partner=""))
+    return sample, feats, link_model.train(feats, "woman")
+
+
+def _splink(
+    picked: pd.DataFrame, sample: pd.DataFrame, feats: pd.DataFrame, model: dict[str, Any]
+) -> Timing:
     from splink import DuckDBAPI
     from splink.internals.realtime import compare_records
 
-    sample = stored.sample(n=min(SPLINK_RECORDS, len(stored)), random_state=seed)
-    feats = features(sample.assign(partner=""))
-    model = link_model.train(feats, "woman")
     db_api = DuckDBAPI()
     table = feats[FEATURE_COLUMNS].copy()
     queries = features(picked.head(SPLINK_LOOKUPS).assign(partner=""))[FEATURE_COLUMNS].copy()
@@ -217,8 +228,13 @@ def bench_realtime(
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(json.dumps(store_truth))
         built = f"built in {time.perf_counter() - started:.0f} s"
-    ours = _violeta(picked, store_truth)
-    theirs = _splink(picked, stored, seed)
+    sample, feats, model = _trained(stored, seed)
+    # The look-up reads the trained model where `violeta link` leaves it: here, a folder of
+    # the benchmark's own, never the deployment's models.
+    with override_settings(DATA_DIR=marker.parent / f"models-{records}-{seed}"):
+        model_write(model, model_path(PartyRole.VICTIM))
+        ours = _violeta(picked, store_truth)
+    theirs = _splink(picked, sample, feats, model)
     return (
         f"link-realtime: {len(stored)} stored identities ({built}, {connection.vendor}); "
         f"{ours.text()}; {theirs.text()}"

@@ -71,6 +71,9 @@ def test_the_benchmark_prints_one_line_of_figures_beside_splink(
     assert "splink compare_records vs" in line and "built in" in line
     again = bench_realtime(500, lookups=15, seed=3)
     assert "reused" in again
+    # The look-up scored with the benchmark's trained model, never the deployment's.
+    assert not (tmp_path / "linkage").exists()
+    assert list((tmp_path / "bench" / "models-500-3" / "linkage").glob("model-*.json"))
 
 
 def test_the_benchmark_database_is_its_own(settings: Any, tmp_path: Path) -> None:

@@ -217,7 +217,8 @@ def bench_realtime(
     """Run in the bench's own database (see ``violeta bench link-realtime``)."""
     frame, truth = _generated(records, seed)
     picked, stored = _split(frame, truth, lookups, seed)
-    marker = Path(settings.DATA_DIR) / "bench" / f"realtime-{records}-{seed}.json"
+    bench_dir = Path(settings.DATA_DIR) / "bench"
+    marker = bench_dir / f"realtime-{records}-{seed}-{connection.vendor}.json"
     started = time.perf_counter()
     if marker.exists() and Person.objects.count() == len(stored):
         store_truth = {int(k): v for k, v in json.loads(marker.read_text()).items()}
@@ -231,7 +232,7 @@ def bench_realtime(
     sample, feats, model = _trained(stored, seed)
     # The look-up reads the trained model where `violeta link` leaves it: here, a folder of
     # the benchmark's own, never the deployment's models.
-    with override_settings(DATA_DIR=marker.parent / f"models-{records}-{seed}"):
+    with override_settings(DATA_DIR=bench_dir / f"models-{records}-{seed}"):
         model_write(model, model_path(PartyRole.VICTIM))
         ours = _violeta(picked, store_truth)
     theirs = _splink(picked, sample, feats, model)

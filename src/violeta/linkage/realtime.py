@@ -41,7 +41,7 @@ class Candidate:
 # most PER_KEY ids come back from each; the persons matching the most keys are shortlisted.
 # One OR over every key is the same question, but SQLite answers it by scanning the table.
 PER_KEY = 200
-SHORTLIST = 60
+SHORTLIST = 40  # 60 gave p99 51.7 ms at 1,000,000 on PostgreSQL, 40 gives 41.0 (benchmarks.md)
 
 
 def _blocking_keys(data: IdentityInput) -> list[Q]:

@@ -25,9 +25,10 @@ on file).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 MIN_EVIDENCE = 2  # identity strength (features.identity_strength) a record needs to link
@@ -52,42 +53,51 @@ class Clusters:
 
 
 class _UnionFind:
-    def __init__(self, ids: Iterable[str]) -> None:
-        self.parent = {i: i for i in ids}
-        self.curps: dict[str, set[str]] = {}
-        self.forbidden: dict[str, set[str]] = {}
+    """Union–find over record indices, carrying each cluster's CURPs and forbidden partners."""
 
-    def find(self, x: str) -> str:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.curps: dict[int, set[str]] = {}
+        self.forbidden: dict[int, set[int]] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
         return root
 
-    def conflict(self, a: str, b: str) -> str | None:
+    def conflict(self, a: int, b: int) -> str | None:
         """Why the clusters of ``a`` and ``b`` may not merge, or None."""
         ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return None
+        return None if ra == rb else self.roots_conflict(ra, rb)
+
+    def roots_conflict(self, ra: int, rb: int) -> str | None:
         ca, cb = self.curps.get(ra), self.curps.get(rb)
         if ca and cb and not ca & cb:
             return "curp_conflict"
-        fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
-        if any(self.find(x) == rb for x in fa) or any(self.find(x) == ra for x in fb):
-            return "human"
+        if self.forbidden:
+            fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
+            if any(self.find(x) == rb for x in fa) or any(self.find(x) == ra for x in fb):
+                return "human"
         return None
 
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
+    def union_roots(self, ra: int, rb: int) -> int:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for store in (self.curps, self.forbidden):
-            if rb in store:
-                store.setdefault(ra, set()).update(store.pop(rb))
+        if rb in self.curps:
+            self.curps.setdefault(ra, set()).update(self.curps.pop(rb))
+        if rb in self.forbidden:
+            self.forbidden.setdefault(ra, set()).update(self.forbidden.pop(rb))
+        return ra
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.union_roots(ra, rb)
 
 
 def cluster(
@@ -100,73 +110,97 @@ def cluster(
     different: Sequence[tuple[str, str]] = (),
 ) -> Clusters:
     """Cluster ``features`` (unique_id, curp, curp_consistent, evidence) given scored
-    ``pairs`` (unique_id_l, unique_id_r, match_probability ≥ ``review_from``)."""
-    ids = features["unique_id"].tolist()
-    uf = _UnionFind(ids)
-    method: dict[str, str] = {}
-    probability: dict[str, float] = {}
-    review: list[tuple[str, str, float, str]] = []
-    for a, b in different:
-        if a in uf.parent and b in uf.parent:
-            uf.forbidden.setdefault(a, set()).add(b)
-            uf.forbidden.setdefault(b, set()).add(a)
-    for a, b in same:
-        if a in uf.parent and b in uf.parent:
-            uf.union(a, b)
-            method[a] = method[b] = "human"
+    ``pairs`` (unique_id_l, unique_id_r, match_probability ≥ ``review_from``).
+
+    Records are numbered in the order of their ids, so the loop runs on integers (a million
+    records, several million pairs) and equal scores are taken in id order whatever order the
+    backend returned the pairs in (Spark's changes from run to run)."""
+    index = pd.Index(sorted(features["unique_id"].tolist()))
+    ids: list[str] = index.tolist()
+    number = {uid: i for i, uid in enumerate(ids)}
+    uf = _UnionFind(len(ids))
+    method: dict[int, str] = {}
+    probability: dict[int, float] = {}
+    review: list[tuple[int, int, float, str]] = []
+    for x, y in different:
+        if x in number and y in number:
+            uf.forbidden.setdefault(number[x], set()).add(number[y])
+            uf.forbidden.setdefault(number[y], set()).add(number[x])
+    for x, y in same:
+        if x in number and y in number:
+            uf.union(number[x], number[y])
+            method[number[x]] = method[number[y]] = "human"
     # CURP rule: one person per consistent valid CURP.
     consistent = features[features["curp_consistent"]]
-    by_curp: dict[str, list[str]] = defaultdict(list)
-    for uid, curp in zip(consistent["unique_id"], consistent["curp"], strict=True):
-        uf.curps.setdefault(uf.find(uid), set()).add(curp)
-        by_curp[curp].append(uid)
-    for uids in by_curp.values():
-        for other in uids[1:]:
-            if uf.conflict(uids[0], other) is None:
-                uf.union(uids[0], other)
-                for u in (uids[0], other):
+    by_curp: dict[str, list[int]] = defaultdict(list)
+    for uid, curp in zip(
+        consistent["unique_id"].tolist(), consistent["curp"].tolist(), strict=True
+    ):
+        i = number[uid]
+        uf.curps.setdefault(uf.find(i), set()).add(curp)
+        by_curp[curp].append(i)
+    for members in by_curp.values():
+        for other in members[1:]:
+            if uf.conflict(members[0], other) is None:
+                uf.union(members[0], other)
+                for u in (members[0], other):
                     method.setdefault(u, "curp")
-    strength = dict(zip(features["unique_id"], features["evidence"], strict=True))
-    # Equal scores in id order: the same clusters whatever order the backend returned the
-    # pairs in (Spark's order changes from run to run).
-    ordered = pairs.sort_values(
-        ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
-    )
-    uncertain = []
+    strength = [0] * len(ids)
+    for uid, evidence in zip(
+        features["unique_id"].tolist(), features["evidence"].tolist(), strict=True
+    ):
+        strength[number[uid]] = int(evidence)
+    left = index.get_indexer(pairs["unique_id_l"].astype(str))
+    right = index.get_indexer(pairs["unique_id_r"].astype(str))
+    if (left < 0).any() or (right < 0).any():
+        raise ValueError("a scored pair names a record that is not among the features")
+    scores = pairs["match_probability"].to_numpy(dtype=float)
+    order = np.lexsort((right, left, -scores))
+    uncertain: list[tuple[int, int, float]] = []
+    find = uf.find
     for a, b, p in zip(
-        ordered["unique_id_l"], ordered["unique_id_r"], ordered["match_probability"], strict=True
+        left[order].tolist(), right[order].tolist(), scores[order].tolist(), strict=True
     ):
         if p < threshold:
-            uncertain.append((a, b, float(p)))
+            uncertain.append((a, b, p))
             continue
         if strength[a] < MIN_EVIDENCE or strength[b] < MIN_EVIDENCE:
             continue
-        why = uf.conflict(a, b)
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        why = uf.roots_conflict(ra, rb)
         if why == "curp_conflict":
-            review.append((a, b, float(p), why))
+            review.append((a, b, p, why))
             continue
         if why:
             continue
-        uf.union(a, b)
+        uf.union_roots(ra, rb)
         for u in (a, b):
             method.setdefault(u, "model")
-            probability[u] = max(probability.get(u, 0.0), float(p))
+            if p > probability.get(u, 0.0):
+                probability[u] = p
     _attach_lone(uf, uncertain, strength, method, probability)
     for a, b, p in uncertain:
         if uf.find(a) != uf.find(b) and uf.conflict(a, b) is None:
             review.append((a, b, p, "uncertain"))
-    for uid in ids:
-        if uid not in method:
-            method[uid] = "single" if strength[uid] >= MIN_EVIDENCE else "unlinked"
-    return Clusters({uid: uf.find(uid) for uid in ids}, method, probability, review)
+    for i in range(len(ids)):
+        if i not in method:
+            method[i] = "single" if strength[i] >= MIN_EVIDENCE else "unlinked"
+    return Clusters(
+        {uid: ids[uf.find(i)] for i, uid in enumerate(ids)},
+        {ids[i]: m for i, m in method.items()},
+        {ids[i]: q for i, q in probability.items()},
+        [(ids[a], ids[b], q, why) for a, b, q, why in review],
+    )
 
 
 def _attach_lone(
     uf: _UnionFind,
-    uncertain: Sequence[tuple[str, str, float]],
-    strength: dict[str, int],
-    method: dict[str, str],
-    probability: dict[str, float],
+    uncertain: Sequence[tuple[int, int, float]],
+    strength: Sequence[int],
+    method: dict[int, str],
+    probability: dict[int, float],
 ) -> None:
     """A record still alone joins the one file it resembles (see the module's docstring).
 
@@ -174,10 +208,10 @@ def _attach_lone(
     candidate that has just joined the same file no longer counts apart), another lone record
     is a rival only if it resembles her at least as much as the file does, and passes repeat
     until nothing more joins."""
-    size: dict[str, int] = defaultdict(int)
-    for uid in uf.parent:
-        size[uf.find(uid)] += 1
-    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    size: dict[int, int] = defaultdict(int)
+    for i in range(len(uf.parent)):
+        size[uf.find(i)] += 1
+    candidates: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for a, b, p in uncertain:
         for lone, other in ((a, b), (b, a)):
             if size[uf.find(lone)] == 1 and strength[lone] >= MIN_EVIDENCE:
@@ -189,10 +223,10 @@ def _attach_lone(
         for lone, pairs in best_first:
             if size[uf.find(lone)] != 1:
                 continue
-            files: dict[str, tuple[float, str]] = {}
+            files: dict[int, tuple[float, int]] = {}
             for p, other in pairs:
                 root = uf.find(other)
-                if p > files.get(root, (0.0, ""))[0]:
+                if p > files.get(root, (0.0, -1))[0]:
                     files[root] = (p, other)
             # Another lone record is no rival file unless it resembles her at least as much.
             many = {r: v for r, v in files.items() if size[r] >= 2}

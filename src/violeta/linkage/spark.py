@@ -47,6 +47,7 @@ from django.conf import settings
 from sqlglot import expressions as exp
 
 from violeta.linkage.features import FEATURE_COLUMNS
+from violeta.linkage.model import with_current_blocking
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -82,7 +83,7 @@ def to_spark_sql(condition: str) -> str:
 
 def spark_model(model: dict[str, Any]) -> dict[str, Any]:
     """The saved model with every level condition and blocking rule in Spark's dialect."""
-    out = copy.deepcopy(model)
+    out = copy.deepcopy(with_current_blocking(model))
     out["sql_dialect"] = "spark"
     for comparison in out["comparisons"]:
         for level in comparison["comparison_levels"]:

@@ -52,9 +52,12 @@ def test_the_saved_duckdb_sql_is_translated_to_spark() -> None:
     )
     assert model["sql_dialect"] == "spark"
     assert model["comparisons"][0]["comparison_levels"][0]["sql_condition"] == "`dob_l` = `dob_r`"
-    assert model["blocking_rules_to_generate_predictions"] == [
-        {"blocking_rule": "l.`curp` = r.`curp`", "sql_dialect": "spark"}
-    ]
+    # The saved model's rules give way to the code's current ones, in Spark's dialect.
+    rules = model["blocking_rules_to_generate_predictions"]
+    assert len(rules) == len(link_model.BLOCKING_RULES)
+    assert {r["sql_dialect"] for r in rules} == {"spark"}
+    assert rules[0]["blocking_rule"] == "l.curp = r.curp"
+    assert any("ABS(l.birth_year - r.birth_year) <= 5" in r["blocking_rule"] for r in rules)
 
 
 def test_the_jaro_winkler_udf_is_duckdbs_not_splinks_scala_one() -> None:

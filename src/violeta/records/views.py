@@ -86,7 +86,7 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_certify": user.can(Capability.ISSUE_CERTIFICATES) and user.agency_id,
             "certificates": certificates_for(user=user, person=file.person),
             "can_refer": user.can(Capability.REFER) and user.agency_id,
-            "referrals": referrals_on_file(user=user, person=file.person),
+            "referrals": referrals_on_file(user=user, person=file.person, request=request),
             "followups": cases_on_file(user=user, person=file.person),
         },
     )

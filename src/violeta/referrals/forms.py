@@ -11,7 +11,7 @@ from violeta.agencies.roles import Capability
 from violeta.people.models import Person
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
-from violeta.referrals.catalog import receiving_agencies
+from violeta.referrals.catalog import receiving_agencies, services_of
 from violeta.referrals.choices import ConsentMethod, Service, Share
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -22,8 +22,13 @@ class RecordChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.agency_record_id} · {timezone.localtime(obj.occurred_at):%d/%m/%Y}"
 
 
+class AgencyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} · {obj.name}"
+
+
 class ReferralForm(forms.Form):
-    to_agency = forms.ModelChoiceField(label=_("Refer her to"), queryset=Agency.objects.none())
+    to_agency = AgencyChoice(label=_("Refer her to"), queryset=Agency.objects.none())
     to_unit = forms.ModelChoiceField(
         label=_("Unit (optional)"), queryset=Unit.objects.none(), required=False
     )
@@ -68,6 +73,11 @@ class ReferralForm(forms.Form):
         own = user.agency_id or 0
         agencies = Agency.objects.filter(code__in=receiving_agencies(), active=True).exclude(pk=own)
         self.fields["to_agency"].queryset = agencies  # type: ignore[attr-defined]
+        # Services grouped by the agency that receives them (checked again by the service).
+        labels = dict(Service.choices)
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
+            (a.code, [(s, labels[s]) for s in services_of(a.code)]) for a in agencies
+        ]
         self.fields["to_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
             agency__in=agencies
         ).select_related("agency")

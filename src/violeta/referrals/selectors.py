@@ -152,14 +152,19 @@ def overdue_for(
     return result
 
 
-def referrals_on_file(*, user: User, person: Person) -> list[ReferralView]:
-    """Her referrals sent or received by the user's agency (for her file, read with it)."""
+def referrals_on_file(
+    *, user: User, person: Person, request: HttpRequest | None = None
+) -> list[ReferralView]:
+    """Her referrals sent or received by the user's agency, for her file; audited if any."""
     if not user.can(Capability.REFER) or user.agency_id is None:
         return []
     now = timezone.now()
     qs = (
         _base()
-        .filter(person=person)
+        .filter(Q(person=person) | Q(person__merged_into=person))
         .filter(Q(from_agency_id=user.agency_id) | Q(to_agency_id=user.agency_id))
     )
-    return [_view(r, user, now) for r in qs]
+    views = [_view(r, user, now) for r in qs]
+    if views:
+        _audit_list(user, "file", views, request)
+    return views

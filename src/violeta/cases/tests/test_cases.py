@@ -96,6 +96,7 @@ def test_the_sweep_opens_follow_ups_for_records_that_entered_without_one(
     result = cases_sweep()
 
     assert result.opened == 1
+    assert CaseFollowUp.objects.count() == 1  # hers only: never the aggressor's
     assert _case(woman).state == CaseState.SUPERVISED  # its record is from 2025
     assert cases_sweep().opened == 0
 

@@ -132,6 +132,8 @@ def test_a_caseworker_refers_her_from_her_file(
     assert referral.shared_scope == {"identity", "risk"} and not referral.override
     file = client.get(reverse("records:person_file", args=[person.pk])).content.decode()
     assert reverse("referrals:detail", args=[referral.pk]) in file
+    shown = AuditEntry.objects.filter(subject_type="referral", details__list="file").last()
+    assert shown is not None and shown.details["referrals"] == [referral.pk]
 
 
 def test_bad_input_on_the_form_is_a_message_not_an_error(

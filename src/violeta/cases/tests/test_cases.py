@@ -186,7 +186,7 @@ def test_new_activity_reopens_a_supervised_or_closed_follow_up(
 def test_activity_needs_an_aware_datetime(catalogs: None) -> None:
     woman = _register("S-1").victim
     with pytest.raises(ValueError, match="timezone-aware"):
-        activity_touch(woman.pk, woman.pk, dt.datetime(2026, 1, 1))  # noqa: DTZ001
+        activity_touch(woman.pk, _case(woman).agency_id, dt.datetime(2026, 1, 1))  # noqa: DTZ001
 
 
 def test_activity_for_a_merged_file_counts_for_the_file_it_was_merged_into(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -84,6 +84,14 @@ def _apply(
         case.save(update_fields=fields)
 
 
+def _locked(person_id: int, agency_id: int) -> CaseFollowUp | None:
+    return (
+        CaseFollowUp.objects.select_for_update()
+        .filter(person_id=person_id, agency_id=agency_id)
+        .first()
+    )
+
+
 @transaction.atomic
 def activity_touch(
     person_id: int,
@@ -101,15 +109,19 @@ def activity_touch(
         raise ValueError("activity_touch needs a timezone-aware datetime")
     now = now or timezone.now()
     person_id = _current_person_id(person_id)
-    case = (
-        CaseFollowUp.objects.select_for_update()
-        .filter(person_id=person_id, agency_id=agency_id)
-        .first()
-    )
+    case = _locked(person_id, agency_id)
     if case is None:
-        case = CaseFollowUp.objects.create(
-            person_id=person_id, agency_id=agency_id, opened_at=now, last_activity_at=at
-        )
+        try:
+            with transaction.atomic():  # a savepoint: another transaction may open it first
+                case = CaseFollowUp.objects.create(
+                    person_id=person_id, agency_id=agency_id, opened_at=now, last_activity_at=at
+                )
+        except IntegrityError:
+            case = CaseFollowUp.objects.select_for_update().get(
+                person_id=person_id, agency_id=agency_id
+            )  # opened meanwhile by a concurrent transaction
+            _apply(case, at, now, actor, "system:activity")
+            return case
         audit_log(
             actor=actor,
             actor_label=None if actor else "system:activity",

@@ -241,3 +241,19 @@ def test_her_file_shows_the_state_of_her_follow_ups(make_user: Callable[..., Use
     client = login_verified(Client(), make_user("caseworker", agency="C5"))
     page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert 'id="followups"' in page and "SEMUJERES" in page and "Supervisado" in page
+
+
+def test_a_follow_up_opened_meanwhile_by_another_transaction_is_refreshed_not_duplicated(
+    catalogs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from violeta.cases import services
+
+    woman = _register_at("S-1", timezone.now() - 200 * DAY)
+    agency = _case(woman).agency_id
+    monkeypatch.setattr(services, "_locked", lambda person_id, agency_id: None)  # not seen yet
+    when = timezone.now() - DAY
+
+    case = activity_touch(woman.pk, agency, when)
+
+    assert CaseFollowUp.objects.filter(person=woman).count() == 1
+    assert case.last_activity_at == when and _case(woman).last_activity_at == when

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "violeta.intake",
     "violeta.linkage",
     "violeta.certificates",
+    "violeta.referrals",
+    "violeta.cases",
 ]
 
 MIDDLEWARE = [
@@ -230,3 +232,12 @@ LINKAGE_REVIEW_FROM = float(os.environ.get("VIOLETA_LINKAGE_REVIEW_FROM", "0.5")
 # for a temporary local directory, fine only in local mode).
 SPARK_MASTER = os.environ.get("VIOLETA_SPARK_MASTER", "local[2]")
 SPARK_CHECKPOINT_DIR = os.environ.get("VIOLETA_SPARK_CHECKPOINT_DIR", "")
+
+# Referrals between agencies: the receiving agency answers within REFERRAL_RESPOND_HOURS and
+# completes the service within REFERRAL_COMPLETE_DAYS of the referral; later, it is overdue.
+REFERRAL_RESPOND_HOURS = int(os.environ.get("VIOLETA_REFERRAL_RESPOND_HOURS", "72"))
+REFERRAL_COMPLETE_DAYS = int(os.environ.get("VIOLETA_REFERRAL_COMPLETE_DAYS", "10"))
+# A woman's follow-up at an agency with no activity for CASE_INACTIVE_DAYS becomes supervised
+# (violeta cases_sweep); a supervisor may close it after CASE_SUPERVISED_DAYS supervised.
+CASE_INACTIVE_DAYS = int(os.environ.get("VIOLETA_CASE_INACTIVE_DAYS", "90"))
+CASE_SUPERVISED_DAYS = int(os.environ.get("VIOLETA_CASE_SUPERVISED_DAYS", "90"))

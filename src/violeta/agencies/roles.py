@@ -30,6 +30,9 @@ class Capability(StrEnum):
     ADMINISTER = "administer"
     ISSUE_CERTIFICATES = "issue_certificates"  # constancias of prior attention
     REVOKE_CERTIFICATES = "revoke_certificates"
+    REFER = "refer"  # refer a woman to another agency; answer the referrals received
+    OVERRIDE_CONSENT = "override_consent"  # share without (or beyond) her consent, with a reason
+    SUPERVISE_CASES = "supervise_cases"  # overdue referrals; close supervised follow-ups
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -42,6 +45,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SEARCH_PEOPLE,
             Capability.VIEW_PERSON_FILE,
             Capability.ISSUE_CERTIFICATES,
+            Capability.REFER,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -54,6 +58,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_LINKS,
             Capability.ISSUE_CERTIFICATES,
             Capability.REVOKE_CERTIFICATES,
+            Capability.REFER,
+            Capability.OVERRIDE_CONSENT,
+            Capability.SUPERVISE_CASES,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.cases.services import activity_touch
 from violeta.linkage.features import stored_blob
 from violeta.linkage.models import LinkMethod
 from violeta.people.models import Person, PersonKind
@@ -196,6 +197,7 @@ def record_register(
             "source": str(source),
         },
     )
+    activity_touch(victim.pk, data.agency.pk, data.occurred_at, actor=actor)
     return RegisterOutcome(
         record,
         created=existing is None,

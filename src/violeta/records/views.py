@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
+from violeta.cases.selectors import cases_on_file
 from violeta.certificates.services import certificates_for
 from violeta.linkage.models import ReviewReason
 from violeta.linkage.realtime import REVIEW_IF_DENIED, candidates_for
@@ -27,6 +28,7 @@ from violeta.records.forms import IDENTITY_FIELDS, RecordForm, SearchForm
 from violeta.records.services import RegisterOutcome, record_register
 from violeta.records.statistics import statistics_for
 from violeta.records.validation import Catalogs, RecordInput
+from violeta.referrals.selectors import referrals_on_file
 
 
 def _user(request: HttpRequest) -> User:
@@ -83,6 +85,9 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_review": user.can(Capability.REVIEW_LINKS),
             "can_certify": user.can(Capability.ISSUE_CERTIFICATES) and user.agency_id,
             "certificates": certificates_for(user=user, person=file.person),
+            "can_refer": user.can(Capability.REFER) and user.agency_id,
+            "referrals": referrals_on_file(user=user, person=file.person, request=request),
+            "followups": cases_on_file(user=user, person=file.person),
         },
     )
 

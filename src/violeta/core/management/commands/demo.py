@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from violeta.agencies.models import Agency
 from violeta.agencies.services import agencies_load
+from violeta.cases.services import cases_sweep
 from violeta.catalogs.services import catalogs_load
 from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
 from violeta.intake.loader import import_file
@@ -54,6 +55,8 @@ class Command(BaseCommand):
                     report = import_file(agency=agency, path=path, progress=True)
                     self.stdout.write(f"  {report.summary()}")
             imported.write_text("{}")
+        swept = cases_sweep()  # follow-ups for imported records; idempotent
+        self.stdout.write(f"  follow-ups opened {swept.opened}, supervised {swept.supervised}")
         logins = demo_users()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "violeta.intake",
     "violeta.linkage",
     "violeta.certificates",
+    "violeta.safetyplan",
 ]
 
 MIDDLEWARE = [

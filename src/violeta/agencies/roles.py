@@ -30,6 +30,7 @@ class Capability(StrEnum):
     ADMINISTER = "administer"
     ISSUE_CERTIFICATES = "issue_certificates"  # constancias of prior attention
     REVOKE_CERTIFICATES = "revoke_certificates"
+    MANAGE_SAFETY_PLANS = "manage_safety_plans"  # make, edit and print her safety plan
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -42,6 +43,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SEARCH_PEOPLE,
             Capability.VIEW_PERSON_FILE,
             Capability.ISSUE_CERTIFICATES,
+            Capability.MANAGE_SAFETY_PLANS,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -54,6 +56,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_LINKS,
             Capability.ISSUE_CERTIFICATES,
             Capability.REVOKE_CERTIFICATES,
+            Capability.MANAGE_SAFETY_PLANS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

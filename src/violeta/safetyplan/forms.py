@@ -49,3 +49,19 @@ def sections_from_post(post: QueryDict, current: list[PlanSection]) -> list[dict
             steps.append({"code": "custom", "text": new})
         sections.append({"code": section.code, "title": section.title, "steps": steps})
     return sections
+
+
+def edit_rows(current: list[PlanSection], post: QueryDict | None) -> list[dict[str, Any]]:
+    """What the edit form shows: the version's steps, or what was typed when it was refused."""
+    rows = []
+    for i, section in enumerate(current):
+        steps = [
+            {
+                "text": post.get(f"s{i}-step{j}", step.text) if post else step.text,
+                "removed": bool(post and post.get(f"s{i}-remove{j}")),
+            }
+            for j, step in enumerate(section.steps)
+        ]
+        new = post.get(f"s{i}-new", "") if post else ""
+        rows.append({"title": section.title, "steps": steps, "new": new})
+    return rows

@@ -15,7 +15,8 @@ from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 from violeta.records.selectors import current_risk_level
 from violeta.risk.indicators import file_indicators
-from violeta.safetyplan.forms import CreateForm, NoteForm, sections_from_post
+from violeta.safetyplan.choices import LEVEL_RANK, Factor, PlanLevel
+from violeta.safetyplan.forms import CreateForm, NoteForm, edit_rows, sections_from_post
 from violeta.safetyplan.selectors import may_create_plan, plan_for
 from violeta.safetyplan.services import (
     safety_plan_create,
@@ -27,6 +28,13 @@ from violeta.safetyplan.services import (
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _level_label(level: str) -> str:
+    """VioGén's levels by their label; Danger Assessment's (not translated) as they are."""
+    if level in PlanLevel.values:
+        return str(PlanLevel(level).label)
+    return level if level in LEVEL_RANK else ""
 
 
 def _initial(person: Person) -> dict[str, object]:
@@ -69,6 +77,10 @@ def detail(request: HttpRequest, plan_id: int, number: int | None = None) -> Htt
         "sections": version_sections(version),
         "versions": plan.versions.select_related("edited_by"),
         "latest": plan.versions.first(),
+        "level": _level_label(str(plan.based_on.get("level", ""))),
+        "factors": [
+            str(Factor(f).label) for f in plan.based_on.get("factors", []) if f in Factor.values
+        ],
     }
     return render(request, "safetyplan/detail.html", context)
 
@@ -96,7 +108,9 @@ def edit(request: HttpRequest, plan_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("A new version of the plan was saved."))
                 return redirect("safetyplan:detail", plan_id=plan.pk)
-    context = {"plan": plan, "version": version, "sections": sections, "form": form}
+    typed = request.method == "POST" and request.POST.get("base") == str(version.number)
+    rows = edit_rows(sections, request.POST if typed else None)
+    context = {"plan": plan, "version": version, "sections": rows, "form": form}
     return render(request, "safetyplan/edit.html", context, status=400 if form.errors else 200)
 
 

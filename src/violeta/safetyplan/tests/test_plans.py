@@ -112,13 +112,18 @@ def test_a_bad_edit_stores_nothing_and_says_why(
     url = reverse("safetyplan:edit", args=[plan.pk])
 
     empty = client.post(url, {"base": 1, "change_note": "x", **everything})
-    blank = client.post(url, {"base": 1, "change_note": "x", "s0-step0": "   "})
+    typed = {"s0-step0": "   ", "s0-step1": "texto que escribió", "s1-new": "paso nuevo"}
+    blank = client.post(url, {"base": 1, "change_note": "x", **typed})
     no_note = client.post(url, {"base": 1, "change_note": ""})
     stale = client.post(url, {"base": 7, "change_note": "x"})
 
     assert [r.status_code for r in (empty, blank, no_note, stale)] == [400] * 4
-    assert "no steps" in empty.content.decode() or "no tiene pasos" in empty.content.decode()
-    assert "1" in blank.content.decode()
+    assert "El plan no tiene pasos." in empty.content.decode()
+    page = blank.content.decode()
+    assert "Sección 1, paso 1: el paso está vacío." in page
+    assert "texto que escribió" in page and "paso nuevo" in page  # what she typed is kept
+    assert "obligatorio" in no_note.content.decode()  # the note is required
+    assert "Alguien guardó una versión más reciente" in stale.content.decode()
     assert SafetyPlanVersion.objects.count() == 1
 
 

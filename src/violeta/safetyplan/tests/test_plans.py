@@ -18,6 +18,7 @@ from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry
 from violeta.linkage.tests.test_services import _register
 from violeta.people.models import Person
+from violeta.records.models import AgencyRecord
 from violeta.safetyplan.models import SafetyPlan, SafetyPlanVersion
 from violeta.safetyplan.services import safety_plan_create, version_sections
 
@@ -52,8 +53,11 @@ def test_a_caseworker_makes_a_plan_from_her_file(
     client = login_verified(Client(), make_user("caseworker"))
     page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert reverse("safetyplan:create", args=[woman.pk]) in page
+    AgencyRecord.objects.update(weapons=["arma_blanca"])  # the indicators find weapons
     form = client.get(reverse("safetyplan:create", args=[woman.pk])).content.decode()
     assert re.search(r'value="medio"[^>]*checked', form)  # her newest record states "medio"
+    assert re.search(r'value="weapons"[^>]*checked', form)
+    assert not re.search(r'value="children"[^>]*checked', form)
 
     plan = _create(client, woman, "alto", "children", "weapons")
 

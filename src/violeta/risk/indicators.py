@@ -233,11 +233,11 @@ def _more_severe(records: list[AgencyRecord]) -> Indicator:
 
 def _order_breach(records: list[AgencyRecord], incidents: list[AgencyRecord]) -> Indicator:
     evidence: list[AgencyRecord] = []
-    breaches = 0
+    breaches: set[int] = set()  # the records that are breaches (flagged, or incidents)
     for record in records:
         if isinstance(record.details, dict) and record.details.get("order_breach") is True:
             evidence.append(record)
-            breaches += 1
+            breaches.add(record.pk)
     for order in (r for r in records if r.kind.code == ORDER_KIND):
         details = order.details if isinstance(order.details, dict) else {}
         start = order.occurred_at + BREACH_GRACE
@@ -252,8 +252,8 @@ def _order_breach(records: list[AgencyRecord], incidents: list[AgencyRecord]) ->
             if named and _aggressors(incident) and not named & _aggressors(incident):
                 continue
             evidence += [order, incident]
-            breaches += 1
-    return Indicator("order_breach", bool(evidence), _ids(evidence), breaches)
+            breaches.add(incident.pk)
+    return Indicator("order_breach", bool(evidence), _ids(evidence), len(breaches))
 
 
 def _aggressor_indicators(

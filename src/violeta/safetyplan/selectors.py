@@ -17,6 +17,8 @@ from violeta.audit.services import audit_log
 from violeta.people.models import Person
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
+from violeta.records.selectors import current_risk_level
+from violeta.risk.indicators import file_indicators
 from violeta.safetyplan.models import SafetyPlan, SafetyPlanVersion
 
 
@@ -67,3 +69,22 @@ def plan_for(
         details={"person": plan.person_id, "version": version.number},
     )
     return plan, version
+
+
+def plan_prefill(*, user: User, person: Person, request: HttpRequest | None) -> dict[str, object]:
+    """The new plan's form prefilled from her file: the newest level a record states and the
+    factors her file's indicators show. Reading them is audited."""
+    if not may_create_plan(user, person):
+        raise PermissionDenied
+    records = AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
+    level = current_risk_level(list(records.only("occurred_at", "risk_level")))
+    factors = sorted(file_indicators(person.pk).factors())
+    audit_log(
+        actor=user,
+        action="view",
+        subject_type="person",
+        subject_id=str(person.pk),
+        request=request,
+        details={"for": "safety_plan", "factors": factors},
+    )
+    return {"level": level, "factors": factors}

@@ -11,13 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from violeta.agencies.models import User
 from violeta.people.models import Person, PersonKind
-from violeta.records.choices import PartyRole
-from violeta.records.models import AgencyRecord
-from violeta.records.selectors import current_risk_level
-from violeta.risk.indicators import file_indicators
 from violeta.safetyplan.choices import LEVEL_RANK, Factor, PlanLevel
 from violeta.safetyplan.forms import CreateForm, NoteForm, edit_rows, sections_from_post
-from violeta.safetyplan.selectors import may_create_plan, plan_for
+from violeta.safetyplan.selectors import may_create_plan, plan_for, plan_prefill
 from violeta.safetyplan.services import (
     safety_plan_create,
     safety_plan_edit,
@@ -37,20 +33,14 @@ def _level_label(level: str) -> str:
     return level if level in LEVEL_RANK else ""
 
 
-def _initial(person: Person) -> dict[str, object]:
-    """The form prefilled from her file: the newest stated level, the indicators' factors."""
-    records = AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
-    level = current_risk_level(list(records.only("occurred_at", "risk_level")))
-    return {"level": level, "factors": sorted(file_indicators(person.pk).factors())}
-
-
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     person = get_object_or_404(Person, pk=person_id, kind=PersonKind.WOMAN)
     if not may_create_plan(user, person):
         raise PermissionDenied
-    form = CreateForm(request.POST or None, initial=_initial(person))
+    initial = plan_prefill(user=user, person=person, request=request) if not request.POST else {}
+    form = CreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             plan = safety_plan_create(

@@ -58,6 +58,8 @@ def test_a_caseworker_makes_a_plan_from_her_file(
     assert re.search(r'value="medio"[^>]*checked', form)  # her newest record states "medio"
     assert re.search(r'value="weapons"[^>]*checked', form)
     assert not re.search(r'value="children"[^>]*checked', form)
+    prefill = [e for e in AuditEntry.objects.filter(subject_type="person", action="view")]
+    assert any(e.details.get("for") == "safety_plan" for e in prefill)  # reading it is audited
 
     plan = _create(client, woman, "alto", "children", "weapons")
 

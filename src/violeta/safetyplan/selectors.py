@@ -8,6 +8,7 @@ record of her). Every reading of a plan is audited.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -43,10 +44,12 @@ def may_manage(user: User, plan: SafetyPlan) -> bool:
 
 
 def plans_for(*, user: User, person: Person) -> list[SafetyPlan]:
-    """Her plans made by the user's agency (for her file page; the page's read is audited)."""
+    """Her plans made by the user's agency (for her file page; the page's read is audited),
+    with those made for a file later merged into hers."""
     if not user.can(Capability.MANAGE_SAFETY_PLANS) or user.agency_id is None:
         return []
-    return list(SafetyPlan.objects.filter(person=person, agency_id=user.agency_id))
+    hers = Q(person=person) | Q(person__merged_into=person)
+    return list(SafetyPlan.objects.filter(hers, agency_id=user.agency_id))
 
 
 def plan_for(

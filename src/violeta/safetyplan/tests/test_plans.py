@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from conftest import login_verified
 from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry
+from violeta.linkage.services import persons_merge
 from violeta.linkage.tests.test_services import _register
 from violeta.people.models import Person
 from violeta.records.models import AgencyRecord
@@ -197,3 +198,18 @@ def test_the_risk_app_calls_the_service_with_what_the_plan_came_from(
     with pytest.raises(PermissionDenied):
         safety_plan_create(woman, make_user("caseworker", "C5"), "alto", set(), None)
     assert SafetyPlan.objects.count() == 1
+
+
+def test_a_plan_stays_in_her_file_when_another_file_is_merged_into_hers(
+    make_user: Callable[..., User], woman: Person
+) -> None:
+    supervisor = make_user("supervisor")
+    other = _register("S-2", given_names="Lupita", birth_date="").victim
+    assert other.pk != woman.pk
+    plan = safety_plan_create(other, supervisor, "medio", set(), None)
+
+    persons_merge(keep=woman, absorb=other, actor=supervisor, reason="misma persona")
+
+    client = login_verified(Client(), supervisor)
+    page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
+    assert reverse("safetyplan:detail", args=[plan.pk]) in page

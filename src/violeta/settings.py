@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "violeta.certificates",
     "violeta.referrals",
     "violeta.cases",
+    "violeta.safetyplan",
 ]
 
 MIDDLEWARE = [

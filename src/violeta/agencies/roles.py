@@ -33,6 +33,7 @@ class Capability(StrEnum):
     REFER = "refer"  # refer a woman to another agency; answer the referrals received
     OVERRIDE_CONSENT = "override_consent"  # share without (or beyond) her consent, with a reason
     SUPERVISE_CASES = "supervise_cases"  # overdue referrals; close supervised follow-ups
+    MANAGE_SAFETY_PLANS = "manage_safety_plans"  # make, edit and print her safety plan
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -46,6 +47,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_PERSON_FILE,
             Capability.ISSUE_CERTIFICATES,
             Capability.REFER,
+            Capability.MANAGE_SAFETY_PLANS,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -61,6 +63,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REFER,
             Capability.OVERRIDE_CONSENT,
             Capability.SUPERVISE_CASES,
+            Capability.MANAGE_SAFETY_PLANS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

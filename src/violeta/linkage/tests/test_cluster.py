@@ -155,3 +155,19 @@ def test_equal_scores_cluster_the_same_whatever_order_the_pairs_come_in() -> Non
     ]
     assert results[0] == results[1]
     assert results[0]["c"] == results[0]["a"] != results[0]["b"]
+
+
+def test_a_record_without_age_does_not_bridge_files_of_far_apart_ages() -> None:
+    """Nelly, 1941 (a thin 911 call) scores high against a record of hers that gives no age;
+    her file says 1995–1996: the bridge would put two women in one file."""
+    feats = _features([(u, None, False, 3) for u in "abcde"])
+    feats["birth_year"] = [1941.0, None, 1996.0, 1995.0, 1996.0]
+    pairs = _pairs([("b", "c", 0.999), ("c", "d", 0.99), ("a", "b", 0.98), ("d", "e", 0.97)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["b"] == result.cluster_of["c"] == result.cluster_of["d"]
+    assert result.cluster_of["a"] != result.cluster_of["b"]
+    assert ("a", "b", 0.98, "uncertain") in result.review
+    # Both giving an age, the pair's own score has weighed it: the model decides.
+    feats["birth_year"] = [1941.0, 1988.0, 1996.0, 1995.0, 1996.0]
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] == result.cluster_of["c"]

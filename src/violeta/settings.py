@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "violeta.intake",
     "violeta.linkage",
     "violeta.certificates",
+    "violeta.risk",
 ]
 
 MIDDLEWARE = [
@@ -230,3 +231,13 @@ LINKAGE_REVIEW_FROM = float(os.environ.get("VIOLETA_LINKAGE_REVIEW_FROM", "0.5")
 # for a temporary local directory, fine only in local mode).
 SPARK_MASTER = os.environ.get("VIOLETA_SPARK_MASTER", "local[2]")
 SPARK_CHECKPOINT_DIR = os.environ.get("VIOLETA_SPARK_CHECKPOINT_DIR", "")
+
+# Risk assessment: re-assessment intervals in hours per level of the common scale, overriding
+# the instrument's own (VIOLETA_REASSESS_EXTREMO=72, _ALTO, _MEDIO, _BAJO, _NO_APRECIADO).
+RISK_REASSESS_HOURS = {
+    level: int(os.environ[f"VIOLETA_REASSESS_{level.upper()}"])
+    for level in ("no_apreciado", "bajo", "medio", "alto", "extremo")
+    if os.environ.get(f"VIOLETA_REASSESS_{level.upper()}")
+}
+# Operators assess risk only in these agencies (police first contact, the follow-up line).
+RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("auditoria/", include("violeta.audit.urls")),
     path("vinculacion/", include("violeta.linkage.urls")),
     path("constancias/", include("violeta.certificates.urls")),
+    path("riesgo/", include("violeta.risk.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),

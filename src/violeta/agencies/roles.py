@@ -30,11 +30,18 @@ class Capability(StrEnum):
     ADMINISTER = "administer"
     ISSUE_CERTIFICATES = "issue_certificates"  # constancias of prior attention
     REVOKE_CERTIFICATES = "revoke_certificates"
+    ASSESS_RISK = "assess_risk"  # operators only in the agencies of settings.RISK_OPERATOR_AGENCIES
+    LOWER_RISK_LEVEL = "lower_risk_level"  # lower a computed level, approve a request to
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OPERATOR: frozenset(
-        {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
+        {
+            Capability.REGISTER_RECORDS,
+            Capability.SEARCH_PEOPLE,
+            Capability.VIEW_PERSON_FILE,
+            Capability.ASSESS_RISK,
+        }
     ),
     Role.CASEWORKER: frozenset(
         {
@@ -42,6 +49,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SEARCH_PEOPLE,
             Capability.VIEW_PERSON_FILE,
             Capability.ISSUE_CERTIFICATES,
+            Capability.ASSESS_RISK,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -54,6 +62,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_LINKS,
             Capability.ISSUE_CERTIFICATES,
             Capability.REVOKE_CERTIFICATES,
+            Capability.ASSESS_RISK,
+            Capability.LOWER_RISK_LEVEL,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -10,13 +10,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from violeta.risk.choices import COMMON_LEVELS, FACTORS
 
 ANSWER_TYPES = ("yes_no", "choice", "number")
 YES_NO = ("yes", "no")
+YES_NO_LABELS = {"yes": gettext_noop("Yes"), "no": gettext_noop("No")}  # msgids of the answers
 
 
 class InstrumentError(ValueError):
@@ -149,7 +150,7 @@ def _options(c: _Checker, where: str, entry: dict[str, Any], kind: str) -> tuple
             c.fail(f'{where} "weights"', _('give the weight of "yes" and of "no"'))
             return ()
         return tuple(
-            Option(v, v.capitalize(), c.integer(f'{where} "weights" "{v}"', weights[v]) or 0)
+            Option(v, YES_NO_LABELS[v], c.integer(f'{where} "weights" "{v}"', weights[v]) or 0)
             for v in YES_NO
         )
     choices = entry.get("choices")

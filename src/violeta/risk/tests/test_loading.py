@@ -18,7 +18,7 @@ from violeta.risk.models import InstrumentVersion
 from violeta.risk.services import SHIPPED
 from violeta.risk.tests.factories import a_woman, completed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _danger(**changes: object) -> dict[str, object]:

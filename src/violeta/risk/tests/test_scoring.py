@@ -12,6 +12,7 @@ from violeta.risk.choices import FACTORS
 from violeta.risk.definition import InstrumentError, parse, parse_text
 from violeta.risk.scoring import AnswerError, clean_answers, explain, missing_required
 
+pytestmark = pytest.mark.usefixtures("english")
 SHIPPED = Path(__file__).resolve().parents[1] / "instruments"
 
 

@@ -30,7 +30,7 @@ from violeta.risk.services import (
 )
 from violeta.risk.tests.factories import a_woman, all_answers, completed, shipped
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EXTREME = {"h3", "h4", "h5", "h6", "a1", "a3", "v5", "g1", "g3"}  # 3+3+3+4+3+3+3+3+3 = 28
 
 

@@ -145,12 +145,14 @@ def test_the_overdue_list_per_unit_and_professional(make_user: Callable[..., Use
     mine.save(update_fields=["unit"])
     other = make_user("caseworker", username="otra")
     late = completed(a_woman("S-1"), mine, vpr, EXTREME)
-    on_time = completed(a_woman("S-2", given_names="Rosa", first_surname="Díaz"), other, vpr, EXTREME)
-    replaced = completed(a_woman("S-3", given_names="Ana", first_surname="Luna"), other, vpr, {"h1"})
-    past = timezone.now() - dt.timedelta(hours=1)
-    RiskAssessment.objects.filter(pk__in=[late.pk, replaced.pk]).update(
-        next_reassessment_due=past
+    rosa, ana = (
+        a_woman("S-2", given_names="Rosa", first_surname="Díaz"),
+        a_woman("S-3", given_names="Ana", first_surname="Luna"),
     )
+    on_time = completed(rosa, other, vpr, EXTREME)
+    replaced = completed(ana, other, vpr, {"h1"})
+    past = timezone.now() - dt.timedelta(hours=1)
+    RiskAssessment.objects.filter(pk__in=[late.pk, replaced.pk]).update(next_reassessment_due=past)
     completed(replaced.person, mine, vpr, {"h1"})  # re-assessed: no longer overdue
 
     client = _client(mine)

@@ -93,6 +93,7 @@ class Definition:
     version: str
     name: Text
     notes: str
+    kind: str  # "first" (a first assessment) or "followup" (a re-assessment)
     groups: dict[str, Text]
     items: tuple[Item, ...]
     levels: tuple[Level, ...]  # lowest first
@@ -252,6 +253,9 @@ def parse(data: Any) -> Definition:
     if data.get("scoring", "sum") != "sum":
         c.fail('"scoring"', _('only "sum" (the sum of the weights) is supported'))
     notes = data.get("notes", "")
+    kind = data.get("kind", "first")
+    if kind not in ("first", "followup"):
+        c.fail('"kind"', _('must be "first" or "followup"'))
     groups: dict[str, Text] = {}
     for n, group in enumerate(data.get("groups") or []):
         if not isinstance(group, dict) or not isinstance(group.get("id"), str):
@@ -286,6 +290,7 @@ def parse(data: Any) -> Definition:
         version=data["version"].strip(),
         name=name,
         notes=str(notes),
+        kind=str(kind),
         groups=groups,
         items=tuple(items),
         levels=tuple(levels),

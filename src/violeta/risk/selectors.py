@@ -19,6 +19,7 @@ from violeta.people.models import Person
 from violeta.risk.access import may_assess, may_lower, may_see
 from violeta.risk.choices import OverrideState, Status
 from violeta.risk.models import InstrumentVersion, RiskAssessment
+from violeta.risk.scoring import weight_of
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,26 @@ def current_levels(person_ids: Iterable[int]) -> dict[int, CurrentLevel]:
 
 def current_level(person_id: int) -> CurrentLevel | None:
     return current_levels([person_id]).get(person_id)
+
+
+def factors_of(assessment: RiskAssessment) -> frozenset[str]:
+    """The risk factors (choices.FACTORS) of the items whose answer carries weight."""
+    definition = assessment.instrument.parsed
+    answers = assessment.answer_dict()
+    found: set[str] = set()
+    for item in definition.items:
+        if item.id in answers and weight_of(item, answers[item.id]) > 0:
+            found.update(item.factors)
+    return frozenset(found)
+
+
+def current_factors(person_id: int) -> frozenset[str]:
+    """The factors present in her latest completed assessment (empty if none)."""
+    level = current_level(person_id)
+    if level is None:
+        return frozenset()
+    assessment = RiskAssessment.objects.select_related("instrument").get(pk=level.assessment_id)
+    return factors_of(assessment)
 
 
 @dataclass(frozen=True)

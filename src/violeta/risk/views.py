@@ -3,6 +3,7 @@ overdue list and the override report."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -25,13 +26,25 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+def _suggested(person: Person) -> int | None:
+    """A follow-up form when she was assessed before, else the deployment's first form."""
+    followup = selectors.current_level(person.pk) is not None
+    first_code = getattr(settings, "RISK_FIRST_INSTRUMENT", "vpr")
+    for instrument in selectors.instruments_available():
+        if (followup and instrument.parsed.kind == "followup") or (
+            not followup and instrument.code == first_code
+        ):
+            return instrument.pk
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     if not may_assess(user):
         raise PermissionDenied
     person = get_object_or_404(Person, pk=person_id, kind=PersonKind.WOMAN)
-    form = StartForm(request.POST or None)
+    form = StartForm(request.POST or None, initial={"instrument": _suggested(person)})
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(

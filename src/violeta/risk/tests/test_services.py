@@ -189,3 +189,16 @@ def test_only_assessing_roles_of_assessing_agencies_may_start(
         with pytest.raises(PermissionDenied):
             assessment_start(person=woman, instrument=vpr, actor=make_user(role, agency))
     assert assessment_start(person=woman, instrument=vpr, actor=make_user("operator", "SSC"))
+
+
+def test_factors_of_the_answers_that_carry_weight(make_user: Callable[..., User]) -> None:
+    woman = a_woman()
+    assert selectors.current_factors(woman.pk) == frozenset()
+    done = completed(woman, make_user("caseworker"), shipped()["vpr"], {"h6", "m2", "g1"})
+    assert selectors.factors_of(done) == {
+        "strangulation",
+        "children",
+        "threats_to_kill",
+        "separation",
+    }
+    assert selectors.current_factors(woman.pk) == selectors.factors_of(done)

@@ -33,7 +33,8 @@ def test_a_caseworker_assesses_from_her_file_draft_missing_items_then_why(
     page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert 'id="risk"' in page and reverse("risk:start", args=[woman.pk]) in page
 
-    assert client.get(reverse("risk:start", args=[woman.pk])).status_code == 200
+    start = client.get(reverse("risk:start", args=[woman.pk]))
+    assert start.status_code == 200 and start.context["form"].initial["instrument"] == vpr.pk
     response = client.post(reverse("risk:start", args=[woman.pk]), {"instrument": vpr.pk})
     assessment = RiskAssessment.objects.get()
     assert response["Location"] == reverse("risk:answer", args=[assessment.pk])
@@ -63,6 +64,8 @@ def test_a_caseworker_assesses_from_her_file_draft_missing_items_then_why(
     assert "8" in why and "Medio" in why and 'id="threshold"' in why
     file_page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert "risk risk-medio" in file_page and 'id="risk-history"' in file_page
+    again = client.get(reverse("risk:start", args=[woman.pk])).context["form"]
+    assert again.initial["instrument"] == shipped()["vper"].pk  # a follow-up form next
 
 
 def test_raise_and_lower_through_the_pages(make_user: Callable[..., User]) -> None:

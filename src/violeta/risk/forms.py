@@ -29,6 +29,7 @@ class AnswersForm(forms.Form):
     def __init__(self, definition: Definition, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
+        self.required_ids = {i.id for i in definition.items if i.required}
         for item in definition.items:
             self.fields[item.id] = _field(item)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -130,7 +130,7 @@ def history_for(*, user: User, person: Person) -> list[HistoryRow]:
     rows = (
         RiskAssessment.objects.filter(person_id__in=ids)
         .select_related("instrument", "agency", "assessed_by")
-        .order_by("-completed_at", "-created_at")
+        .order_by(F("completed_at").desc(nulls_first=True), "-created_at")
     )
     history = []
     for a in rows:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ register = template.Library()
 
 def _badge(level: CurrentLevel) -> SafeString:
     title = _("Final level of the assessment of %(date)s (%(agency)s, %(instrument)s)") % {
-        "date": level.completed_at.strftime("%d/%m/%Y"),
+        "date": timezone.localtime(level.completed_at).strftime("%d/%m/%Y"),
         "agency": level.agency_code,
         "instrument": level.instrument,
     }

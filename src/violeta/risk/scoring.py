@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ def _clean_one(item: Item, value: Any) -> str | float:
             number = float(str(value).replace(",", "."))
         except ValueError:
             raise ValueError(_("«%(v)s» is not a number") % {"v": value}) from None
+        if not math.isfinite(number):
+            raise ValueError(_("«%(v)s» is not a number") % {"v": value})
         if (item.low is not None and number < item.low) or (
             item.high is not None and number > item.high
         ):

@@ -163,33 +163,36 @@ def instruments_available() -> QuerySet[InstrumentVersion]:
     return InstrumentVersion.objects.filter(retired_at=None).order_by("code", "-loaded_at")
 
 
-def overdue(
-    *, user: User, unit_id: int | None = None, assessor_id: int | None = None
-) -> list[RiskAssessment]:
-    """Her agency's completed assessments past their re-assessment date that no later completed
-    assessment (of any agency) has replaced, the most overdue first."""
-    if not may_assess(user) or user.agency_id is None:
-        raise PermissionDenied
+def due_reassessments(*, at: dt.datetime | None = None) -> QuerySet[RiskAssessment]:
+    """Every completed assessment past its re-assessment date (at ``at``, default now) that no
+    later completed assessment of the same woman replaced, the most overdue first. No access
+    check: for system jobs (early warnings); pages use :func:`overdue`."""
     later = RiskAssessment.objects.filter(
         person_id=OuterRef("person_id"),
         status=Status.COMPLETED,
         completed_at__gt=OuterRef("completed_at"),
     )
-    qs = (
+    return (
         RiskAssessment.objects.filter(
-            agency_id=user.agency_id,
-            status=Status.COMPLETED,
-            next_reassessment_due__lt=timezone.now(),
+            status=Status.COMPLETED, next_reassessment_due__lt=at or timezone.now()
         )
         .exclude(Exists(later))
-        .select_related("person", "unit", "assessed_by", "instrument")
         .order_by("next_reassessment_due")
     )
+
+
+def overdue(
+    *, user: User, unit_id: int | None = None, assessor_id: int | None = None
+) -> list[RiskAssessment]:
+    """Her agency's overdue re-assessments (see :func:`due_reassessments`)."""
+    if not may_assess(user) or user.agency_id is None:
+        raise PermissionDenied
+    qs = due_reassessments().filter(agency_id=user.agency_id)
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)
     if assessor_id is not None:
         qs = qs.filter(assessed_by_id=assessor_id)
-    return list(qs)
+    return list(qs.select_related("person", "unit", "assessed_by", "instrument"))
 
 
 def pending_overrides(*, user: User) -> list[RiskAssessment]:

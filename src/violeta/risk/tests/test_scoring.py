@@ -90,6 +90,8 @@ def test_number_items_check_the_range_and_weigh_by_band() -> None:
         clean_answers(tiny, {"n1": "51"})
     with pytest.raises(AnswerError, match="not a number"):
         clean_answers(tiny, {"n1": "many"})
+    with pytest.raises(AnswerError, match="not a number"):
+        clean_answers(tiny, {"n1": "nan"})
     assert [i.id for i in missing_required(tiny, {})] == ["n1"]
     assert missing_required(tiny, clean_answers(tiny, {"n1": ""})) != []
 

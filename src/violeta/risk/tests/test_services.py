@@ -202,3 +202,14 @@ def test_factors_of_the_answers_that_carry_weight(make_user: Callable[..., User]
         "separation",
     }
     assert selectors.current_factors(woman.pk) == selectors.factors_of(done)
+
+
+def test_due_reassessments_for_system_jobs(make_user: Callable[..., User]) -> None:
+    vpr = shipped()["vpr"]
+    done = completed(a_woman(), make_user("caseworker"), vpr, EXTREME)
+    assert list(selectors.due_reassessments()) == []
+    assert done.next_reassessment_due is not None
+    later = done.next_reassessment_due + dt.timedelta(minutes=1)
+    assert list(selectors.due_reassessments(at=later)) == [done]
+    completed(done.person, make_user("operator", "SSC"), shipped()["vper"], set())
+    assert list(selectors.due_reassessments(at=later)) == []

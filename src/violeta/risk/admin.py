@@ -16,7 +16,7 @@ from violeta.agencies.models import User
 from violeta.risk.definition import InstrumentError
 from violeta.risk.forms import InstrumentUploadForm
 from violeta.risk.models import InstrumentVersion
-from violeta.risk.services import instrument_load, instrument_retire
+from violeta.risk.versions import instrument_load, instrument_retire
 
 
 @admin.register(InstrumentVersion)

@@ -6,7 +6,8 @@ from violeta.agencies.models import User
 from violeta.linkage.tests.test_services import _register
 from violeta.people.models import Person
 from violeta.risk.models import InstrumentVersion, RiskAssessment
-from violeta.risk.services import assessment_save, assessment_start, instruments_load_shipped
+from violeta.risk.services import assessment_save, assessment_start
+from violeta.risk.versions import instruments_load_shipped
 
 
 def shipped() -> dict[str, InstrumentVersion]:

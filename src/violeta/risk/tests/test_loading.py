@@ -15,8 +15,8 @@ from django.urls import reverse
 from conftest import login_verified
 from violeta.agencies.models import User
 from violeta.risk.models import InstrumentVersion
-from violeta.risk.services import SHIPPED
 from violeta.risk.tests.factories import a_woman, completed
+from violeta.risk.versions import SHIPPED
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -20,15 +20,13 @@ from violeta.risk.definition import InstrumentError
 from violeta.risk.models import InstrumentVersion
 from violeta.risk.scoring import AnswerError
 from violeta.risk.services import (
-    SHIPPED,
     assessment_save,
     assessment_start,
-    instrument_load,
-    instrument_retire,
     level_override,
     override_decide,
 )
 from violeta.risk.tests.factories import a_woman, all_answers, completed, shipped
+from violeta.risk.versions import SHIPPED, instrument_load, instrument_retire
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 EXTREME = {"h3", "h4", "h5", "h6", "a1", "a3", "v5", "g1", "g3"}  # 3+3+3+4+3+3+3+3+3 = 28

@@ -14,7 +14,7 @@ from violeta.agencies.services import agencies_load
 from violeta.catalogs.services import catalogs_load
 from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
 from violeta.intake.loader import import_file
-from violeta.risk.services import instruments_load_shipped
+from violeta.risk.versions import instruments_load_shipped
 from violeta.synth import generate
 
 

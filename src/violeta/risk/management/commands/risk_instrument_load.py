@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from violeta.risk.definition import InstrumentError
 from violeta.risk.models import InstrumentVersion
-from violeta.risk.services import SHIPPED, instrument_load, instrument_retire
+from violeta.risk.versions import SHIPPED, instrument_load, instrument_retire
 
 
 class Command(BaseCommand):

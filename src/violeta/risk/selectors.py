@@ -86,9 +86,13 @@ def current_levels(person_ids: Iterable[int]) -> dict[int, CurrentLevel]:
         .select_related("instrument", "agency")
         .order_by("-completed_at", "-pk")
     )
+    instruments: dict[int, InstrumentVersion] = {}  # each definition parsed once
     for assessment in completed:
         file_id = owner[assessment.person_id]
         if file_id not in latest:
+            assessment.instrument = instruments.setdefault(
+                assessment.instrument_id, assessment.instrument
+            )
             latest[file_id] = _as_current(file_id, assessment)
     return latest
 

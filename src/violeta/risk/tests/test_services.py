@@ -211,3 +211,15 @@ def test_due_reassessments_for_system_jobs(make_user: Callable[..., User]) -> No
     assert list(selectors.due_reassessments(at=later)) == [done]
     completed(done.person, make_user("operator", "SSC"), shipped()["vper"], set())
     assert list(selectors.due_reassessments(at=later)) == []
+
+
+def test_levels_for_a_list_take_a_fixed_number_of_queries(
+    make_user: Callable[..., User], django_assert_num_queries: Callable[..., object]
+) -> None:
+    user, vpr = make_user("caseworker"), shipped()["vpr"]
+    women = [a_woman(f"S-{n}", given_names=name) for n, name in enumerate(["Ana", "Eva", "Ivon"])]
+    for woman in women:
+        completed(woman, user, vpr, {"h1"})
+    with django_assert_num_queries(2):  # merged files, then the assessments
+        levels = selectors.current_levels([w.pk for w in women])
+    assert {lv.level for lv in levels.values()} == {"bajo"} and len(levels) == 3

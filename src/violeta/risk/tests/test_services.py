@@ -79,7 +79,8 @@ def test_completing_with_unanswered_required_items_keeps_a_draft_listing_them(
     assert assessment.answer_dict()["h6"] == "yes"  # the draft keeps what was answered
     with connection.cursor() as cursor:
         cursor.execute("SELECT answers FROM risk_riskassessment")
-        assert "h6" not in cursor.fetchone()[0]  # stored encrypted
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("gAAAA") and '"h6"' not in stored  # a Fernet token, not JSON
 
 
 def test_an_invalid_answer_stores_nothing_and_names_the_item(
@@ -223,3 +224,49 @@ def test_levels_for_a_list_take_a_fixed_number_of_queries(
     with django_assert_num_queries(2):  # merged files, then the assessments
         levels = selectors.current_levels([w.pk for w in women])
     assert {lv.level for lv in levels.values()} == {"bajo"} and len(levels) == 3
+
+
+def test_every_write_is_audited_with_ids_and_codes_only(make_user: Callable[..., User]) -> None:
+    caseworker, supervisor = make_user("caseworker"), make_user("supervisor")
+    vpr = shipped()["vpr"]
+    woman = a_woman()
+    assessment = assessment_start(person=woman, instrument=vpr, actor=caseworker)
+    assessment_save(assessment=assessment, answers={"h1": "yes"}, complete=False, actor=caseworker)
+    done = assessment_save(
+        assessment=assessment, answers=all_answers(vpr, EXTREME), complete=True, actor=caseworker
+    ).assessment
+    level_override(assessment=done, level="alto", reason="Detenido", actor=caseworker)
+    override_decide(assessment=done, approve=True, actor=supervisor)
+    entries = list(
+        AuditEntry.objects.filter(subject_type="risk_assessment", subject_id=str(done.pk))
+        .order_by("seq")
+        .values_list("action", "actor_label", "details")
+    )
+    assert [(a, who) for a, who, _ in entries] == [
+        ("create", caseworker.username),
+        ("update", caseworker.username),
+        ("update", caseworker.username),
+        ("update", caseworker.username),
+        ("update", supervisor.username),
+    ]
+    assert entries[2][2]["score"] == 28 and entries[2][2]["level"] == "extremo"
+    assert entries[4][2] == {"operation": "override_decision", "state": "approved", "final": "alto"}
+    text = json.dumps([d for _, _, d in entries], ensure_ascii=False)
+    assert "Hernández" not in text and "Guadalupe" not in text and "yes" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("48", "{'alto': 48}"), ("soon", "VIOLETA_REASSESS_ALTO")]
+)
+def test_reassessment_intervals_from_the_environment(value: str, expected: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VIOLETA_MODE": "test", "VIOLETA_REASSESS_ALTO": value}
+    code = "import violeta.settings as s; print(s.RISK_REASSESS_HOURS)"
+    run = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert expected in run.stdout + run.stderr
+    assert (run.returncode == 0) == value.isdigit()

@@ -61,7 +61,9 @@ def test_a_caseworker_assesses_from_her_file_draft_missing_items_then_why(
     assert done["Location"] == reverse("risk:detail", args=[assessment.pk])
     why = client.get(done["Location"]).content.decode()
     assert 'id="total">10<' in why  # 4 + 3 + 3
-    assert "8" in why and "Medio" in why and 'id="threshold"' in why
+    assert "Un total de 10 alcanza el umbral de 8 del nivel Medio." in why
+    assert "El siguiente nivel, Alto, empieza en 16." in why
+    assert "<td>h6 · Ha intentado estrangularla o asfixiarla</td><td>Sí</td><td>4</td>" in why
     file_page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert "risk risk-medio" in file_page and 'id="risk-history"' in file_page
     again = client.get(reverse("risk:start", args=[woman.pk])).context["form"]

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "violeta.referrals",
     "violeta.cases",
     "violeta.safetyplan",
+    "violeta.risk",
 ]
 
 MIDDLEWARE = [
@@ -242,3 +243,18 @@ REFERRAL_COMPLETE_DAYS = int(os.environ.get("VIOLETA_REFERRAL_COMPLETE_DAYS", "1
 # (violeta cases_sweep); a supervisor may close it after CASE_SUPERVISED_DAYS supervised.
 CASE_INACTIVE_DAYS = int(os.environ.get("VIOLETA_CASE_INACTIVE_DAYS", "90"))
 CASE_SUPERVISED_DAYS = int(os.environ.get("VIOLETA_CASE_SUPERVISED_DAYS", "90"))
+# Risk assessment: re-assessment intervals in hours per level of the common scale, overriding
+# the instrument's own (VIOLETA_REASSESS_EXTREMO=72, _ALTO, _MEDIO, _BAJO, _NO_APRECIADO).
+RISK_REASSESS_HOURS: dict[str, int] = {}
+for _level in ("no_apreciado", "bajo", "medio", "alto", "extremo"):
+    _hours = os.environ.get(f"VIOLETA_REASSESS_{_level.upper()}", "").strip()
+    if _hours:
+        if not _hours.isdigit() or int(_hours) < 1:
+            raise ImproperlyConfigured(
+                f"VIOLETA_REASSESS_{_level.upper()} must be a whole number of hours, not {_hours!r}"
+            )
+        RISK_REASSESS_HOURS[_level] = int(_hours)
+# Operators assess risk only in these agencies (police first contact, the follow-up line).
+RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
+# The instrument suggested for a first assessment (a follow-up form is suggested afterwards).
+RISK_FIRST_INSTRUMENT = os.environ.get("VIOLETA_RISK_FIRST_INSTRUMENT", "vpr")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("canalizaciones/", include("violeta.referrals.urls")),
     path("seguimientos/", include("violeta.cases.urls")),
     path("planes-seguridad/", include("violeta.safetyplan.urls")),
+    path("riesgo/", include("violeta.risk.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -34,11 +34,18 @@ class Capability(StrEnum):
     OVERRIDE_CONSENT = "override_consent"  # share without (or beyond) her consent, with a reason
     SUPERVISE_CASES = "supervise_cases"  # overdue referrals; close supervised follow-ups
     MANAGE_SAFETY_PLANS = "manage_safety_plans"  # make, edit and print her safety plan
+    ASSESS_RISK = "assess_risk"  # operators only in the agencies of settings.RISK_OPERATOR_AGENCIES
+    LOWER_RISK_LEVEL = "lower_risk_level"  # lower a computed level, approve a request to
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OPERATOR: frozenset(
-        {Capability.REGISTER_RECORDS, Capability.SEARCH_PEOPLE, Capability.VIEW_PERSON_FILE}
+        {
+            Capability.REGISTER_RECORDS,
+            Capability.SEARCH_PEOPLE,
+            Capability.VIEW_PERSON_FILE,
+            Capability.ASSESS_RISK,
+        }
     ),
     Role.CASEWORKER: frozenset(
         {
@@ -48,6 +55,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ISSUE_CERTIFICATES,
             Capability.REFER,
             Capability.MANAGE_SAFETY_PLANS,
+            Capability.ASSESS_RISK,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -64,6 +72,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.OVERRIDE_CONSENT,
             Capability.SUPERVISE_CASES,
             Capability.MANAGE_SAFETY_PLANS,
+            Capability.ASSESS_RISK,
+            Capability.LOWER_RISK_LEVEL,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

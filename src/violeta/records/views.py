@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -91,10 +90,9 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
         "can_plan": may_create_plan(user, file.person),
         "safety_plans": plans_for(user=user, person=file.person),
     }
-    if apps.is_installed("violeta.risk"):  # the indicators' template lives in that app
-        indicators = file_indicators(file.person.pk)
-        context["indicators"] = indicators
-        context["indicator_rows"] = indicator_rows(indicators, {v.record.pk for v in file.records})
+    indicators = file_indicators(file.person.pk)
+    context["indicators"] = indicators
+    context["indicator_rows"] = indicator_rows(indicators, {v.record.pk for v in file.records})
     return render(request, "records/person_file.html", context)
 
 

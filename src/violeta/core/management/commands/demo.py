@@ -15,6 +15,7 @@ from violeta.cases.services import cases_sweep
 from violeta.catalogs.services import catalogs_load
 from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
 from violeta.intake.loader import import_file
+from violeta.risk.versions import instruments_load_shipped
 from violeta.synth import generate
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         catalogs_load()
         agencies_load()
+        instruments_load_shipped()  # risk instruments (unchanged files are left as they are)
         out_dir = Path(settings.DATA_DIR) / "synthetic"
         # 3 records per non-escalating woman (escalating ones have ~24): ~10,000 records
         # for the default 2,000 women.

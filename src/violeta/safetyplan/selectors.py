@@ -20,6 +20,7 @@ from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 from violeta.records.selectors import current_risk_level
 from violeta.risk.indicators import file_indicators
+from violeta.risk.selectors import current_factors, current_level
 from violeta.safetyplan.models import SafetyPlan, SafetyPlanVersion
 
 
@@ -75,13 +76,21 @@ def plan_for(
 
 
 def plan_prefill(*, user: User, person: Person, request: HttpRequest | None) -> dict[str, object]:
-    """The new plan's form prefilled from her file: the newest level a record states and the
-    factors her file's indicators show. Reading them is audited."""
+    """The new plan's form prefilled from her file: the level of her latest completed risk
+    assessment (on the common scale; else the newest level a record states) and the factors
+    of its answers and of her file's indicators. Reading them is audited."""
     if not may_create_plan(user, person):
         raise PermissionDenied
-    records = AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
-    level = current_risk_level(list(records.only("occurred_at", "risk_level")))
-    factors = sorted(file_indicators(person.pk).factors())
+    assessed = current_level(person.pk)
+    if assessed is not None:
+        level = assessed.equivalent
+        factors = sorted(file_indicators(person.pk).factors() | current_factors(person.pk))
+    else:
+        records = AgencyRecord.objects.filter(
+            parties__person=person, parties__role=PartyRole.VICTIM
+        )
+        level = current_risk_level(list(records.only("occurred_at", "risk_level")))
+        factors = sorted(file_indicators(person.pk).factors())
     audit_log(
         actor=user,
         action="view",
@@ -91,3 +100,18 @@ def plan_prefill(*, user: User, person: Person, request: HttpRequest | None) -> 
         details={"for": "safety_plan", "factors": factors},
     )
     return {"level": level, "factors": factors}
+
+
+def plan_basis(person: Person, level: str) -> dict[str, str | int]:
+    """What a new plan at ``level`` rests on: her latest assessment when the level chosen is
+    its level, otherwise the caseworker's own choice."""
+    assessed = current_level(person.pk)
+    if assessed is None or assessed.equivalent != level:
+        return {"source": "manual"}
+    code, _space, version = assessed.instrument.partition(" v")
+    return {
+        "source": "assessment",
+        "instrument": code,
+        "instrument_version": version,
+        "assessment": assessed.assessment_id,
+    }

@@ -13,7 +13,7 @@ from violeta.agencies.models import User
 from violeta.people.models import Person, PersonKind
 from violeta.safetyplan.choices import LEVEL_RANK, Factor, PlanLevel
 from violeta.safetyplan.forms import CreateForm, NoteForm, edit_rows, sections_from_post
-from violeta.safetyplan.selectors import may_create_plan, plan_for, plan_prefill
+from violeta.safetyplan.selectors import may_create_plan, plan_basis, plan_for, plan_prefill
 from violeta.safetyplan.services import (
     safety_plan_create,
     safety_plan_edit,
@@ -48,7 +48,7 @@ def create(request: HttpRequest, person_id: int) -> HttpResponse:
                 user,
                 form.cleaned_data["level"],
                 set(form.cleaned_data["factors"]),
-                {"source": "manual"},
+                plan_basis(person, form.cleaned_data["level"]),
                 request=request,
             )
         except ValidationError as error:

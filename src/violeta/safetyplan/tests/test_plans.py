@@ -213,3 +213,33 @@ def test_a_plan_stays_in_her_file_when_another_file_is_merged_into_hers(
     client = login_verified(Client(), supervisor)
     page = client.get(reverse("records:person_file", args=[woman.pk])).content.decode()
     assert reverse("safetyplan:detail", args=[plan.pk]) in page
+
+
+def test_a_plan_starts_from_her_latest_risk_assessment(
+    make_user: Callable[..., User], woman: Person
+) -> None:
+    from violeta.risk.selectors import current_level
+    from violeta.risk.tests.factories import completed, shipped
+
+    caseworker = make_user("caseworker")
+    danger = shipped()["danger"]
+    wanted = {"weapons", "children", "threats_to_kill"}
+    yes = {i.id for i in danger.parsed.items if wanted & set(i.factors)}
+    assessment = completed(woman, caseworker, danger, yes)
+    level = current_level(woman.pk)
+    assert level is not None and level.assessment_id == assessment.pk
+    assert level.equivalent != "medio"  # what her record states: the prefill must differ
+    client = login_verified(Client(), caseworker)
+    form = client.get(reverse("safetyplan:create", args=[woman.pk])).content.decode()
+    # The assessment's level on the common scale, not the record's "medio".
+    assert re.search(rf'value="{level.equivalent}"[^>]*checked', form)
+    assert re.search(r'value="weapons"[^>]*checked', form)
+    assert re.search(r'value="children"[^>]*checked', form)
+
+    plan = _create(client, woman, level.equivalent, "weapons")
+
+    assert plan.based_on["source"] == "assessment"
+    assert plan.based_on["assessment"] == assessment.pk
+    assert plan.based_on["instrument"] == "danger"
+    other = "bajo" if level.equivalent != "bajo" else "alto"
+    assert _create(client, woman, other).based_on["source"] == "manual"

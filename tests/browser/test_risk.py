@@ -67,6 +67,8 @@ def test_a_caseworker_assesses_her_risk_and_the_level_shows_everywhere(
     listed = [t.split(" · ")[0] for t in page.locator("#missing li").all_inner_texts()]
     expected = [i.id for i in vpr.parsed.items if i.required and i.id not in partial]
     assert listed == expected and "g5" in listed and "h6" not in listed
+    for href in page.locator("#missing a").evaluate_all("links => links.map(a => a.hash)"):
+        assert page.locator(href).count() == 1, href  # each links to its item's answer
     assert page.locator("#answers-form .errorlist").count() == len(expected)
     assessment.refresh_from_db()
     assert assessment.status == "draft" and assessment.completed_at is None

@@ -90,3 +90,36 @@ def test_a_plan_from_her_file_edited_into_a_version_and_printed_safely(
     assert NEW_STEP in flat and first_step not in flat
     for secret in ("Ramírez", "Juan Carlos", "refiere golpes", "Sesión de primera", NOTE, "VPR"):
         assert secret not in flat, secret
+
+
+def test_two_tabs_editing_the_same_version_the_second_save_is_refused(
+    page: Any, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    base = live_server.url
+    caseworker = make_user("caseworker")
+    woman = a_woman()
+    login(page, base, caseworker)
+    page.goto(f"{base}/planes-seguridad/nuevo/{woman.pk}/")
+    assert page.is_checked("input[name=level][value=medio]")  # no assessment: her record's level
+    page.click("form.card button[type=submit].primary")
+    page.wait_for_url(re.compile(r"/planes-seguridad/\d+/$"))
+    plan = SafetyPlan.objects.get(person=woman)
+    edit = f"{base}/planes-seguridad/{plan.pk}/editar/"
+    other = page.context.new_page()  # a second tab, same session
+    other.goto(edit)
+    page.goto(edit)
+
+    page.fill("#s0-step0", "Primera pestaña")
+    page.fill("textarea[name=change_note]", "uno")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/planes-seguridad/{plan.pk}/")
+
+    other.fill("#s0-step0", "Segunda pestaña, escrita a la vez")
+    other.fill("textarea[name=change_note]", "dos")
+    other.click("button[type=submit].primary")
+    other.wait_for_selector("text=Alguien guardó una versión más reciente mientras tanto")
+    assert other.url == edit
+    assert plan.versions.count() == 2
+    newest = plan.versions.first()
+    assert newest is not None and newest.number == 2 and newest.change_note == "uno"
+    other.close()

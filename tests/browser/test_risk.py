@@ -185,3 +185,39 @@ def test_a_lowering_waits_for_the_supervisor_who_approves_it_in_the_browser(
     assert page.locator("#identity .risk").inner_text() == "Medio"
     assert _cells(page.locator("#risk-history tbody tr").first)[3:5] == ["Extremo", "Medio"]
     assert _report_row(page, base)[2:9] == ["2", "1", "50.0", "1", "50.0", "0", "0"]
+
+
+def test_a_rejected_lowering_keeps_the_computed_level_and_may_be_asked_again(
+    page: Any, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    base = live_server.url
+    vpr = _vpr()
+    caseworker, supervisor = make_user("caseworker"), make_user("supervisor")
+    answers = {i.id: "yes" if i.id in EXTREME else "no" for i in vpr.parsed.items}
+    woman = a_woman()
+    draft = assessment_start(person=woman, instrument=vpr, actor=caseworker)
+    assessment = assessment_save(
+        assessment=draft, answers=answers, complete=True, actor=caseworker
+    ).assessment
+    level_override(assessment=assessment, level="alto", reason="Se mudó", actor=caseworker)
+
+    login(page, base, supervisor)
+    page.goto(f"{base}/riesgo/{assessment.pk}/")
+    page.select_option("#decision select[name=approve]", "0")
+    page.fill("#decision input[name=reason]", "Sigue con acceso a ella")
+    page.click("#decision button[type=submit]")
+    page.wait_for_selector("text=Decisión registrada.")
+    assert page.locator("#final-level").inner_text() == "Extremo"
+    assert "Rechazado" in page.locator("#override").inner_text()
+    assert page.locator("#decision").count() == 0
+    assessment.refresh_from_db()
+    assert assessment.override_state == "rejected" and assessment.final_level == "extremo"
+    assert _report_row(page, base)[2:9] == ["1", "0", "0.0", "0", "0.0", "0", "1"]
+    logout(page, base)
+
+    login(page, base, caseworker)
+    page.goto(f"{base}/riesgo/{assessment.pk}/")
+    assert page.locator("#override-form").count() == 1  # she may ask again, with new reasons
+    page.goto(f"{base}/personas/{woman.pk}/")
+    assert page.locator("#identity .risk").inner_text() == "Extremo"
+    assert "la reducción espera a supervisión" not in page.locator("#risk-history").inner_text()

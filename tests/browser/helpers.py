@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tests.browser.test_e2e import _login
 from violeta.agencies.models import User
 from violeta.linkage.tests.test_services import _register
@@ -11,6 +13,9 @@ from violeta.people.models import Person
 
 
 def login(page: Any, base: str, user: User) -> None:
+    # A TOTP code is accepted once: logging the same user in again within its 30 seconds is
+    # refused as a replay. Forget the last code used, as if the next period had come.
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
     _login(page, base, user)
 
 

@@ -103,3 +103,14 @@ def test_a_referral_without_the_narrative_is_accepted_and_completed_by_the_other
     assert page.locator("text=No hay canalizaciones abiertas.").count() == 1
     assert page.locator(f"#referral-{referral.pk} .status").inner_text() == "Completada"
     assert NARRATIVE not in page.content()
+
+    # The referring caseworker sees the answer in her sent referrals and on the referral.
+    logout(page, base)
+    login(page, base, sender)
+    page.goto(f"{base}/canalizaciones/enviadas/")
+    row = page.locator(f"#referral-{referral.pk}")
+    assert row.locator(".status").inner_text() == "Completada"
+    row.locator(f"a[href='/canalizaciones/{referral.pk}/']").click()
+    page.wait_for_url(f"{base}/canalizaciones/{referral.pk}/")
+    assert OUTCOME in page.locator("#referral").inner_text()
+    assert page.locator(f"form[action='/canalizaciones/{referral.pk}/cancelar/']").count() == 0

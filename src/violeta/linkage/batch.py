@@ -32,7 +32,7 @@ from violeta.linkage.scoring import ROLE_NAMES, model_path, model_read, model_wr
 from violeta.linkage.source import truth_from_file
 from violeta.linkage.source import uid as source_uid
 from violeta.people.models import Person
-from violeta.people.services import identity_copy_to_new_person
+from violeta.people.services import identity_copy_to_new_person, merged_chains_flatten
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
@@ -228,6 +228,7 @@ def _write_merges(used: set[int], merged_into: dict[int, int]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), WRITE_BATCH):
             cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+    merged_chains_flatten()
 
 
 def _review_rows(clusters: Clusters, known: set[tuple[int, int]]) -> list[ReviewPair]:

@@ -24,7 +24,7 @@ from violeta.linkage.models import (
     ReviewStatus,
 )
 from violeta.people.models import Person
-from violeta.people.services import identity_copy_to_new_person
+from violeta.people.services import identity_copy_to_new_person, person_mark_merged
 from violeta.records.models import ReportedIdentity
 
 
@@ -70,8 +70,7 @@ def persons_merge(
     )
     if anchor is not None and moved:
         decision_record(a=anchor, b=moved[0], decision=Decision.SAME, actor=actor, reason=reason)
-    absorb.merged_into = keep
-    absorb.save(update_fields=["merged_into", "updated_at"])
+    person_mark_merged(absorb, keep)
     audit_log(
         actor=actor,
         action="link",

@@ -25,7 +25,7 @@ from violeta.linkage.models import Decision, LinkMethod
 from violeta.linkage.realtime import Candidate, candidates_for
 from violeta.linkage.services import decision_record
 from violeta.people.models import Person
-from violeta.people.services import identity_input_of, person_kind_of
+from violeta.people.services import identity_input_of, person_kind_of, person_mark_merged
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
@@ -119,8 +119,7 @@ def identity_attach(
     identity.save(update_fields=["person", "link_method", "link_probability"])
     decision_record(a=anchor, b=identity, decision=Decision.SAME, actor=actor, reason=reason)
     if old.pk != person.pk and not ReportedIdentity.objects.filter(person=old).exists():
-        old.merged_into = person
-        old.save(update_fields=["merged_into", "updated_at"])
+        person_mark_merged(old, person)
     audit_log(
         actor=actor,
         action="link",

@@ -118,3 +118,29 @@ def identity_copy_to_new_person(identity: IdentityFields) -> Person:
     """A new person whose attributes are those of one reported identity (used by splits)."""
     data = identity_input_of(identity)
     return person_create(kind=person_kind_of(identity), data=data, alcaldia=identity.alcaldia)
+
+
+def person_mark_merged(absorbed: Person, into: Person) -> None:
+    """``absorbed``'s records now belong to ``into``: mark it so, and point the files merged
+    into ``absorbed`` earlier at ``into`` too. ``merged_into`` always names a file in use, so
+    one hop finds her file from any older one (her plans, referrals, certificates)."""
+    absorbed.merged_into = into
+    absorbed.save(update_fields=["merged_into", "updated_at"])
+    Person.objects.filter(merged_into=absorbed).update(merged_into=into)
+
+
+def merged_chains_flatten() -> int:
+    """Point every merged file at the end of its chain (after a batch run marked files merged
+    into files that were themselves merged). Returns how many files were re-pointed."""
+    moved = 0
+    while True:
+        rows = list(
+            Person.objects.filter(merged_into__merged_into__isnull=False).values_list(
+                "pk", "merged_into__merged_into"
+            )[:5000]
+        )
+        if not rows:
+            return moved
+        for pk, target in rows:
+            Person.objects.filter(pk=pk).update(merged_into=target if target != pk else None)
+        moved += len(rows)

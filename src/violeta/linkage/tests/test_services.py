@@ -57,6 +57,32 @@ def test_merge_puts_both_files_in_one_and_keeps_every_record(
     assert entry.reason == "misma CURP" and entry.details["absorbed"] == b.victim.pk
 
 
+def test_a_file_merged_twice_still_names_the_file_in_use(make_user: Callable[..., User]) -> None:
+    """A merged into B, then B into C: A points at C (one hop finds her file from any old
+    id: her plans, referrals and certificates follow it)."""
+    supervisor = make_user("supervisor")
+    a = _register("C5-1", agency="C5", given_names="Lupita", birth_date="")
+    b = _register("S-1")
+    c = _register("S-2", given_names="Rosa", birth_date="1980-01-01")
+    persons_merge(keep=b.victim, absorb=a.victim, actor=supervisor, reason="ella misma")
+    persons_merge(keep=c.victim, absorb=b.victim, actor=supervisor, reason="ella misma")
+    assert Person.objects.get(pk=a.victim.pk).merged_into_id == c.victim.pk
+    assert Person.objects.get(pk=b.victim.pk).merged_into_id == c.victim.pk
+
+
+def test_flattening_repoints_chains_left_by_a_batch_run(catalogs: None) -> None:
+    from violeta.people.services import merged_chains_flatten
+
+    a = _register("S-1").victim
+    b = _register("S-2", given_names="Rosa", birth_date="1980-01-01").victim
+    c = _register("S-3", given_names="Ana", birth_date="1970-01-01").victim
+    Person.objects.filter(pk=a.pk).update(merged_into=b)
+    Person.objects.filter(pk=b.pk).update(merged_into=c)
+    assert merged_chains_flatten() == 1
+    assert Person.objects.get(pk=a.pk).merged_into_id == c.pk
+    assert merged_chains_flatten() == 0
+
+
 def test_split_takes_a_record_out_and_remembers_it(make_user: Callable[..., User]) -> None:
     supervisor = make_user("supervisor")
     a = _register("S-1", birth_date="1990-02-15")

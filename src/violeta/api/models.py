@@ -93,3 +93,6 @@ class IdempotentResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="api_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key[:20]}"

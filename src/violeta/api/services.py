@@ -19,7 +19,7 @@ from violeta.agencies.roles import Role
 from violeta.api.models import CLIENT_ROLES, SCOPES, ApiClient, ApiToken
 from violeta.audit.services import audit_log
 
-TOKEN_PREFIX = "vio"
+TOKEN_PREFIX = "vio"  # noqa: S105 — the tokens' visible marker, not a secret
 
 
 def token_digest(token: str) -> str:

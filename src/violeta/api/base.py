@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseBase
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -128,6 +129,7 @@ class NotFoundView(ApiView):
     permission_classes = [AllowAny]
     throttle_classes: list[Any] = []
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.NotFound(_("No such endpoint: see /api/v1/docs/."))
 

@@ -121,5 +121,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     text = (
         str(detail) if not isinstance(detail, (Mapping, list)) else _("The request is not valid.")
     )
-    errors = _flatten(detail) if isinstance(detail, (Mapping, list)) else None
-    return problem(response.status_code, text, errors=errors, headers=headers)
+    field_errors = _flatten(detail) if isinstance(detail, (Mapping, list)) else None
+    return problem(response.status_code, text, errors=field_errors, headers=headers)

@@ -31,10 +31,14 @@ class Api:
     def get(self, path: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         return self.client.get(path, headers=self._headers(headers))
 
-    def send(self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def send(
+        self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
+    ):  # type: ignore[no-untyped-def]
         import json
 
-        data = body if isinstance(body, (str, bytes)) else json.dumps(body if body is not None else {})
+        data = (
+            body if isinstance(body, (str, bytes)) else json.dumps(body if body is not None else {})
+        )
         return getattr(self.client, method.lower())(
             path, data=data, content_type="application/json", headers=self._headers(headers)
         )

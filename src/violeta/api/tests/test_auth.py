@@ -36,7 +36,7 @@ def test_missing_and_malformed_and_invalid_tokens_get_401(api: Callable[..., Api
     resp = Client().get(INSTRUMENTS, headers={"Authorization": good.token[:-2] + "zz"})
     _problem(resp, 401)
     _problem(Api(good.token[:-2] + "zz").get(INSTRUMENTS), 401)
-    assert 'Bearer' in Api("vio_nothing_here").get(INSTRUMENTS)["WWW-Authenticate"]
+    assert "Bearer" in Api("vio_nothing_here").get(INSTRUMENTS)["WWW-Authenticate"]
     assert good.get(INSTRUMENTS).status_code == 200
 
 
@@ -75,8 +75,19 @@ def test_tokens_are_stored_hashed_and_used_time_recorded(api: Callable[..., Api]
 def test_command_creates_once_shown_token_and_revokes_it(catalogs: None) -> None:
     out = StringIO()
     call_command(
-        "api_token", "create", "--agency", "SSC", "--name", "CAD", "--scopes",
-        "risk:read", "--role", "operator", "--days", "30", stdout=out,
+        "api_token",
+        "create",
+        "--agency",
+        "SSC",
+        "--name",
+        "CAD",
+        "--scopes",
+        "risk:read",
+        "--role",
+        "operator",
+        "--days",
+        "30",
+        stdout=out,
     )
     secret = out.getvalue().strip().splitlines()[-1]
     assert secret.startswith("vio_")
@@ -94,8 +105,15 @@ def test_command_refuses_unknown_scopes(catalogs: None) -> None:
 
     with pytest.raises(CommandError, match="risk:everything"):
         call_command(
-            "api_token", "create", "--agency", "SSC", "--name", "CAD", "--scopes",
-            "risk:everything", stdout=StringIO(),
+            "api_token",
+            "create",
+            "--agency",
+            "SSC",
+            "--name",
+            "CAD",
+            "--scopes",
+            "risk:everything",
+            stdout=StringIO(),
         )
 
 

@@ -143,3 +143,21 @@ def test_rate_limit_per_client_gives_429_problem(api: Callable[..., Api]) -> Non
     _problem(resp, 429)
     assert int(resp["Retry-After"]) > 0
     assert second.get(INSTRUMENTS).status_code == 200
+
+
+def test_a_deactivated_client_is_refused(api: Callable[..., Api]) -> None:
+    client = api()
+    from violeta.api.models import ApiClient
+
+    ApiClient.objects.update(active=False)
+    _problem(client.get(INSTRUMENTS), 401)
+
+
+def test_writes_need_no_csrf_token_and_responses_are_not_cached(
+    api: Callable[..., Api],
+) -> None:
+    client = api()
+    client.client = Client(enforce_csrf_checks=True)
+    resp = client.send("POST", "/api/v1/risk/assessments/", {"person": 0})
+    assert resp.status_code == 422  # reached the view: validation, not a CSRF refusal
+    assert client.get(INSTRUMENTS)["Cache-Control"] == "no-store"

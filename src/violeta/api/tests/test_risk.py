@@ -213,3 +213,13 @@ def test_the_openapi_schema_lists_the_risk_paths(client, path: str) -> None:  # 
     assert "openapi: 3" in text or '"openapi": "3' in text
     assert "/api/v1/risk/assessments/{id}/complete/" in text
     assert "/api/v1/women/{person_id}/risk/" in text
+
+
+def test_a_supervisor_client_lowers_at_once(api: Callable[..., Api]) -> None:
+    vpr = shipped()["vpr"]
+    client = api(role="supervisor")
+    pk = _start(client, a_woman()).json()["id"]
+    client.send("POST", f"{BASE}{pk}/complete/", {"answers": all_answers(vpr, EXTREME)})
+    lowered = client.send("POST", f"{BASE}{pk}/override/", {"level": "alto", "reason": "x"})
+    assert lowered.json()["override"]["state"] == "approved"
+    assert lowered.json()["final_level"] == "alto"

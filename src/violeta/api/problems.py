@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
     429: "Too many requests",
@@ -42,6 +43,7 @@ SLUGS = {
     405: "method-not-allowed",
     406: "not-acceptable",
     409: "conflict",
+    413: "too-large",
     415: "unsupported-media-type",
     422: "validation",
     429: "rate-limited",
@@ -105,6 +107,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return problem(422, " ".join(str(m) for m in exc.messages))
     if isinstance(exc, exceptions.ValidationError):
         return problem(422, _("The request is not valid."), errors=_flatten(exc.detail))
+    if isinstance(exc, RequestDataTooBig):
+        return problem(413, _("The request body is too large."))
+    if isinstance(exc, SuspiciousOperation):
+        return problem(400, _("The request was refused as malformed."))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,12 @@ from violeta.risk import selectors, services
 from violeta.risk.models import InstrumentVersion, RiskAssessment
 
 PROBLEM = OpenApiResponse(ser.ProblemOut, description="application/problem+json")
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Same key and body: the stored answer again; another body: 422.",
+)
 ERRORS: dict[int, OpenApiResponse] = {
     code: PROBLEM for code in (400, 401, 403, 404, 405, 415, 422, 429)
 }
@@ -67,6 +73,7 @@ class AssessmentCreate(ApiView):
         request=ser.AssessmentStartIn,
         responses={201: ser.AssessmentOut, **ERRORS},
         tags=["risk"],
+        parameters=[IDEMPOTENCY],
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -131,7 +138,10 @@ class AssessmentAnswers(ApiView):
 
 class AssessmentComplete(ApiView):
     @extend_schema(
-        request=ser.CompleteIn, responses={200: ser.AssessmentOut, **ERRORS}, tags=["risk"]
+        request=ser.CompleteIn,
+        responses={200: ser.AssessmentOut, **ERRORS},
+        tags=["risk"],
+        parameters=[IDEMPOTENCY],
     )
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
@@ -164,7 +174,10 @@ class AssessmentComplete(ApiView):
 
 class AssessmentOverride(ApiView):
     @extend_schema(
-        request=ser.OverrideIn, responses={200: ser.AssessmentOut, **ERRORS}, tags=["risk"]
+        request=ser.OverrideIn,
+        responses={200: ser.AssessmentOut, **ERRORS},
+        tags=["risk"],
+        parameters=[IDEMPOTENCY],
     )
     @idempotent
     def post(self, request: Request, pk: int) -> Response:

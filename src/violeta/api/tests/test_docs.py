@@ -17,7 +17,8 @@ def test_schema_validates_without_warnings() -> None:
         "spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out
     )
     assert '"/api/v1/risk/instruments/"' in out.getvalue()
-    assert '"bearer"' in out.getvalue()
+    assert '"bearer"' in out.getvalue() and '"Idempotency-Key"' in out.getvalue()
+    assert '"application/problem+json"' in out.getvalue() or '"ProblemOut"' in out.getvalue()
 
 
 def test_swagger_ui_is_served_from_here_with_scripts_from_self_only() -> None:

@@ -223,3 +223,9 @@ def test_a_supervisor_client_lowers_at_once(api: Callable[..., Api]) -> None:
     lowered = client.send("POST", f"{BASE}{pk}/override/", {"level": "alto", "reason": "x"})
     assert lowered.json()["override"]["state"] == "approved"
     assert lowered.json()["final_level"] == "alto"
+
+
+@pytest.mark.parametrize("size", [3 * 1024 * 1024])
+def test_an_oversized_body_is_413_not_500(api: Callable[..., Api], size: int) -> None:
+    resp = api().send("POST", BASE, {"person": 1, "pad": "x" * size})
+    _problem(resp, 413)

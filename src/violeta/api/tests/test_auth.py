@@ -132,6 +132,10 @@ def test_every_call_is_audited_without_bodies(api: Callable[..., Api]) -> None:
     assert calls[1].actor_label == "api:anonymous"
     assert calls[0].actor_label.startswith("api.semujeres.")
     assert "Secreto" not in str([c.details for c in calls])
+    client.get("/api/v1/women/Guadalupe/")
+    last = AuditEntry.objects.filter(subject_type="api_call").order_by("-seq").first()
+    assert last is not None and last.details["status"] == 404
+    assert "Guadalupe" not in str(last.details)
 
 
 @override_settings(VIOLETA_API_RATE="3/min")

@@ -91,6 +91,10 @@ INSTALLED_APPS = [
     "violeta.cases",
     "violeta.safetyplan",
     "violeta.risk",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "violeta.api",
 ]
 
 MIDDLEWARE = [
@@ -258,3 +262,33 @@ for _level in ("no_apreciado", "bajo", "medio", "alto", "extremo"):
 RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
 # The instrument suggested for a first assessment (a follow-up form is suggested afterwards).
 RISK_FIRST_INSTRUMENT = os.environ.get("VIOLETA_RISK_FIRST_INSTRUMENT", "vpr")
+
+# REST API for agencies' systems (violeta.api): bearer tokens, problem+json errors, per-client
+# rate limit (VIOLETA_API_RATE, e.g. "120/min"), OpenAPI 3 at /api/v1/schema/.
+VIOLETA_API_RATE = os.environ.get("VIOLETA_API_RATE", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["violeta.api.security.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["violeta.api.security.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["violeta.api.security.ClientRateThrottle"],
+    "EXCEPTION_HANDLER": "violeta.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Violeta API",
+    "DESCRIPTION": (
+        "REST API for agencies' systems. Authenticate with `Authorization: Bearer <token>`; "
+        "writes accept an `Idempotency-Key` header; lists use cursor pagination; errors are "
+        "`application/problem+json` (RFC 9457). Every call is audited."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -54,13 +54,17 @@ class SecurityHeadersMiddleware:
     )
     # Django's admin sets inline styles; it is reachable by administrators only.
     ADMIN_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    # The API's interactive docs (Swagger UI, assets served from here): inline styles only;
+    # scripts stay 'self' (the page loads its init script from a URL).
+    DOCS_PATH = "/api/v1/docs/"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        policy = self.ADMIN_POLICY if request.path.startswith("/admin/") else self.POLICY
+        relaxed = request.path.startswith(("/admin/", self.DOCS_PATH))
+        policy = self.ADMIN_POLICY if relaxed else self.POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

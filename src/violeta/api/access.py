@@ -1,0 +1,34 @@
+"""Need-to-know for API clients: a woman is reachable when her agency registered her (a record
+where she is the victim: records.selectors.records_visible_to) or assessed her."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from violeta.agencies.models import User
+from violeta.people.models import Person, PersonKind
+from violeta.records.choices import PartyRole
+from violeta.records.selectors import records_visible_to
+from violeta.risk.models import RiskAssessment
+
+
+def woman_for(user: User, person_id: int) -> Person:
+    """Her file (followed through merges) if ``user``'s agency may see it; else 404, so that
+    another agency's woman is indistinguishable from one that does not exist."""
+    person = Person.objects.filter(pk=person_id, kind=PersonKind.WOMAN).first()
+    for _hop in range(10):
+        if person is None or person.merged_into_id is None:
+            break
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    if person is None or user.agency_id is None:
+        raise Http404
+    ids = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
+    registered = (
+        records_visible_to(user)
+        .filter(parties__person_id__in=ids, parties__role=PartyRole.VICTIM)
+        .exists()
+    )
+    assessed = RiskAssessment.objects.filter(person_id__in=ids, agency_id=user.agency_id).exists()
+    if not (registered or assessed):
+        raise Http404
+    return person

@@ -48,6 +48,14 @@ def assessment_start(
             _("%(instrument)s is retired: use a current version.") % {"instrument": instrument}
         )
     person = _current(person)
+    # A double click or a second tab resumes her open draft instead of starting another (the
+    # lock on her file serialises two requests arriving together).
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    open_draft = RiskAssessment.objects.filter(
+        person=person, assessed_by=actor, instrument=instrument, status=Status.DRAFT
+    ).first()
+    if open_draft is not None:
+        return open_draft
     assessment = RiskAssessment.objects.create(
         person=person,
         agency=actor.agency,

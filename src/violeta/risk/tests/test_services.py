@@ -17,7 +17,7 @@ from violeta.linkage.services import persons_merge
 from violeta.risk import selectors
 from violeta.risk.choices import Status
 from violeta.risk.definition import InstrumentError
-from violeta.risk.models import InstrumentVersion
+from violeta.risk.models import InstrumentVersion, RiskAssessment
 from violeta.risk.scoring import AnswerError
 from violeta.risk.services import (
     assessment_save,
@@ -270,3 +270,15 @@ def test_reassessment_intervals_from_the_environment(value: str, expected: str) 
     )
     assert expected in run.stdout + run.stderr
     assert (run.returncode == 0) == value.isdigit()
+
+
+def test_starting_twice_resumes_the_open_draft(make_user: Callable[..., User]) -> None:
+    caseworker = make_user("caseworker")
+    woman, vpr = a_woman(), shipped()["vpr"]
+    first = assessment_start(person=woman, instrument=vpr, actor=caseworker)
+    again = assessment_start(person=woman, instrument=vpr, actor=caseworker)
+    assert again.pk == first.pk
+    assert RiskAssessment.objects.filter(person=woman).count() == 1
+    done = completed(woman, caseworker, vpr, set())  # completes the open draft
+    assert done.pk == first.pk
+    assert assessment_start(person=woman, instrument=vpr, actor=caseworker).pk != first.pk

@@ -91,6 +91,21 @@ def test_raise_and_lower_through_the_pages(make_user: Callable[..., User]) -> No
     assert done.final_level == "medio" and done.override_approved_by == supervisor
 
 
+def test_a_rejected_lowering_says_who_rejected_it(make_user: Callable[..., User]) -> None:
+    caseworker, supervisor = make_user("caseworker"), make_user("supervisor")
+    done = completed(a_woman(), caseworker, shipped()["vpr"], EXTREME)
+    _client(caseworker).post(
+        reverse("risk:override", args=[done.pk]), {"level": "medio", "reason": "Él se mudó"}
+    )
+    boss = _client(supervisor)
+    boss.post(reverse("risk:decide", args=[done.pk]), {"approve": "0", "reason": "no"})
+    done.refresh_from_db()
+    assert done.override_state == "rejected" and done.final_level == "extremo"
+    page = boss.get(reverse("risk:detail", args=[done.pk])).content.decode()
+    line = page[page.index('id="override"') :].split("</p>")[0]
+    assert "rechazado por" in line and "aprobado por" not in line
+
+
 def test_other_roles_and_agencies_are_refused(make_user: Callable[..., User]) -> None:
     done = completed(a_woman(), make_user("caseworker"), shipped()["vpr"], set())
     woman_id = done.person_id

@@ -107,6 +107,10 @@ def version_sections(version: SafetyPlanVersion) -> list[PlanSection]:
     return sections_from_json(json.loads(version.content))
 
 
+class EditConflict(ValidationError):
+    """The plan changed since the version an edit started from."""
+
+
 @transaction.atomic
 def safety_plan_edit(
     *,
@@ -114,9 +118,11 @@ def safety_plan_edit(
     user: User,
     sections: list[dict[str, Any]],
     change_note: str,
+    base: int | None = None,
     request: HttpRequest | None = None,
 ) -> SafetyPlanVersion:
-    """Store the edited sections as a new version; older versions are kept as they were."""
+    """Store the edited sections as a new version; older versions are kept as they were.
+    ``base``: the version the edit started from; if another was saved since, EditConflict."""
     if not may_manage(user, plan):
         raise PermissionDenied
     change_note = change_note.strip()
@@ -130,6 +136,8 @@ def safety_plan_edit(
         raise ValidationError(str(error)) from error
     SafetyPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one edit at a time
     last = plan.versions.aggregate(n=Max("number"))["n"] or 0
+    if base is not None and base != last:
+        raise EditConflict(_("Someone saved a newer version meanwhile."))
     version = SafetyPlanVersion.objects.create(
         plan=plan,
         number=last + 1,

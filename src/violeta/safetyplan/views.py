@@ -15,6 +15,7 @@ from violeta.safetyplan.choices import LEVEL_RANK, Factor, PlanLevel
 from violeta.safetyplan.forms import CreateForm, NoteForm, edit_rows, sections_from_post
 from violeta.safetyplan.selectors import may_create_plan, plan_basis, plan_for, plan_prefill
 from violeta.safetyplan.services import (
+    EditConflict,
     safety_plan_create,
     safety_plan_edit,
     safety_plan_pdf,
@@ -79,27 +80,42 @@ def detail(request: HttpRequest, plan_id: int, number: int | None = None) -> Htt
 def edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan, version = plan_for(user=user, plan_id=plan_id, request=request)
-    sections = version_sections(version)
     form = NoteForm(request.POST or None, initial={"base": version.number})
+    edited = version  # the version her typing started from
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["base"] != version.number:
-            form.add_error(None, _("Someone saved a newer version meanwhile: edit that one."))
-        else:
-            try:
-                safety_plan_edit(
-                    plan=plan,
-                    user=user,
-                    sections=sections_from_post(request.POST, sections),
-                    change_note=form.cleaned_data["change_note"],
-                    request=request,
+        base = form.cleaned_data["base"]
+        edited = plan.versions.filter(number=base).first() or version
+        try:
+            safety_plan_edit(
+                plan=plan,
+                user=user,
+                sections=sections_from_post(request.POST, version_sections(edited)),
+                change_note=form.cleaned_data["change_note"],
+                base=base,
+                request=request,
+            )
+        except EditConflict:
+            # Keep what she typed; the next save, once she has looked at the newer version,
+            # stores it on top of that one.
+            data = request.POST.copy()
+            data["base"] = str(version.number)
+            form = NoteForm(data)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone saved version %(n)s meanwhile. Look at it; saving again stores "
+                    "what you typed as the next version."
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("A new version of the plan was saved."))
-                return redirect("safetyplan:detail", plan_id=plan.pk)
-    typed = request.method == "POST" and request.POST.get("base") == str(version.number)
-    rows = edit_rows(sections, request.POST if typed else None)
+                % {"n": version.number},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("A new version of the plan was saved."))
+            return redirect("safetyplan:detail", plan_id=plan.pk)
+    typed = request.method == "POST"
+    rows = edit_rows(version_sections(edited), request.POST if typed else None)
     context = {"plan": plan, "version": version, "sections": rows, "form": form}
     return render(request, "safetyplan/edit.html", context, status=400 if form.errors else 200)
 

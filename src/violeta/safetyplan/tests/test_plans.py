@@ -130,8 +130,28 @@ def test_a_bad_edit_stores_nothing_and_says_why(
     assert "Sección 1, paso 1: el paso está vacío." in page
     assert "texto que escribió" in page and "paso nuevo" in page  # what she typed is kept
     assert "obligatorio" in no_note.content.decode()  # the note is required
-    assert "Alguien guardó una versión más reciente" in stale.content.decode()
+    assert "Alguien guardó la versión 1 mientras tanto" in stale.content.decode()
     assert SafetyPlanVersion.objects.count() == 1
+
+
+def test_two_tabs_the_second_save_keeps_her_text_and_then_stores_it(
+    make_user: Callable[..., User], woman: Person
+) -> None:
+    client = login_verified(Client(), make_user("caseworker"))
+    plan = _create(client, woman, "alto")
+    url = reverse("safetyplan:edit", args=[plan.pk])
+    first = client.post(url, {"base": 1, "change_note": "uno", "s0-new": "Paso de la pestaña 1."})
+    assert first.status_code == 302
+    mine = {"base": 1, "change_note": "dos", "s1-new": "Paso de la pestaña 2."}
+    refused = client.post(url, mine)
+    assert refused.status_code == 400 and SafetyPlanVersion.objects.count() == 2
+    page = refused.content.decode()
+    assert "Paso de la pestaña 2." in page  # what she typed is still there
+    assert re.search(r'name="base" value="2"', page)  # the next save is on top of version 2
+    again = client.post(url, {**mine, "base": 2})
+    assert again.status_code == 302
+    texts = [st.text for s in version_sections(plan.versions.get(number=3)) for st in s.steps]
+    assert "Paso de la pestaña 2." in texts and "Paso de la pestaña 1." in texts
 
 
 def test_the_pdf_holds_the_plan_and_nothing_about_him_her_records_or_the_assessment(

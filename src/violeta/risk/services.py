@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
 from violeta.risk import schedule, scoring
 from violeta.risk.access import may_assess, may_lower, may_see
@@ -134,6 +135,10 @@ def assessment_save(
         request=request,
         details=details,
     )
+    if assessment.completed_at is not None:  # her follow-up at this agency stays active
+        activity_touch(
+            assessment.person_id, assessment.agency_id, assessment.completed_at, actor=actor
+        )
     return SaveOutcome(assessment, missing)
 
 

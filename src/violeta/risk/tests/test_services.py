@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry
+from violeta.cases.models import CaseFollowUp, CaseState
 from violeta.linkage.services import persons_merge
 from violeta.risk import selectors
 from violeta.risk.choices import Status
@@ -270,3 +271,28 @@ def test_reassessment_intervals_from_the_environment(value: str, expected: str) 
     )
     assert expected in run.stdout + run.stderr
     assert (run.returncode == 0) == value.isdigit()
+
+
+def test_a_completed_assessment_keeps_her_follow_up_active(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user("caseworker")
+    woman = a_woman()
+    CaseFollowUp.objects.update_or_create(
+        person=woman,
+        agency=user.agency,
+        defaults={
+            "state": CaseState.SUPERVISED,
+            "supervised_since": dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            "opened_at": dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+            "last_activity_at": dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        },
+    )
+    draft = assessment_start(person=woman, instrument=shipped()["vpr"], actor=user)
+    assessment_save(assessment=draft, answers={}, complete=False, actor=user)
+    case = CaseFollowUp.objects.get(person=woman, agency=user.agency)
+    assert case.state == CaseState.SUPERVISED  # a draft is not activity yet
+    done = completed(woman, user, shipped()["vpr"], {"h1"})
+    case.refresh_from_db()
+    assert case.state == CaseState.ACTIVE
+    assert case.last_activity_at == done.completed_at

@@ -28,6 +28,7 @@ from violeta.referrals.tests.helpers import (
     refer,
     woman_with_records,
 )
+from violeta.risk.tests.factories import completed, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,15 @@ def test_due_dates_follow_the_settings(
     referral = refer(make_user("caseworker"), woman[0])
     assert referral.respond_by - referral.created_at == dt.timedelta(hours=4)
     assert referral.complete_by - referral.created_at == dt.timedelta(days=2)
+
+
+def test_the_shared_risk_level_is_her_assessed_level_before_her_records(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, _record = woman
+    caseworker = make_user("caseworker")
+    completed(person, caseworker, shipped()["vpr"], {"h1"})  # assessed "bajo"; records: medio
+
+    referral = refer(caseworker, person, consent_scope=["risk"])
+
+    assert referral.shared_content["risk_level"] == "Bajo"

@@ -169,7 +169,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A database id from a query string, or None ("²" is a digit to Python, not to int)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def follow_up(request: HttpRequest) -> HttpResponse:

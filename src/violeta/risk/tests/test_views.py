@@ -180,3 +180,12 @@ def test_search_results_show_each_womans_level(make_user: Callable[..., User]) -
     text = page.content.decode()
     assert reverse("records:person_file", args=[woman.pk]) in text
     assert "risk risk-alto" in text and "Peligro grave" in text
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "-1", "99999999999999999999999", " 3"])
+def test_odd_filters_on_the_overdue_list_are_ignored_not_a_500(
+    make_user: Callable[..., User], value: str
+) -> None:
+    client = _client(make_user("caseworker"))
+    response = client.get(reverse("risk:follow_up"), {"unit": value, "assessor": value})
+    assert response.status_code == 200 and response.context["unit_id"] is None

@@ -114,9 +114,13 @@ def safety_plan_edit(
     user: User,
     sections: list[dict[str, Any]],
     change_note: str,
+    base: int | None = None,
     request: HttpRequest | None = None,
 ) -> SafetyPlanVersion:
-    """Store the edited sections as a new version; older versions are kept as they were."""
+    """Store the edited sections as a new version; older versions are kept as they were.
+
+    ``base`` is the version the edit started from: if another edit was saved since (two people
+    saving at once), this one is refused rather than silently replacing it."""
     if not may_manage(user, plan):
         raise PermissionDenied
     change_note = change_note.strip()
@@ -130,6 +134,8 @@ def safety_plan_edit(
         raise ValidationError(str(error)) from error
     SafetyPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one edit at a time
     last = plan.versions.aggregate(n=Max("number"))["n"] or 0
+    if base is not None and base != last:
+        raise ValidationError(_("Someone saved a newer version meanwhile: edit that one."))
     version = SafetyPlanVersion.objects.create(
         plan=plan,
         number=last + 1,

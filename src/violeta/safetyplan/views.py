@@ -91,6 +91,7 @@ def edit(request: HttpRequest, plan_id: int) -> HttpResponse:
                     user=user,
                     sections=sections_from_post(request.POST, sections),
                     change_note=form.cleaned_data["change_note"],
+                    base=version.number,
                     request=request,
                 )
             except ValidationError as error:

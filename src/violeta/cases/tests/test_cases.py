@@ -24,6 +24,7 @@ from violeta.records.choices import RecordSource
 from violeta.records.services import record_register
 from violeta.records.tests.factories import canonical_record
 from violeta.records.validation import Catalogs, validate_record
+from violeta.risk.tests.factories import completed, shipped
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -257,3 +258,18 @@ def test_a_follow_up_opened_meanwhile_by_another_transaction_is_refreshed_not_du
 
     assert CaseFollowUp.objects.filter(person=woman).count() == 1
     assert case.last_activity_at == when and _case(woman).last_activity_at == when
+
+
+def test_the_supervised_list_shows_each_womans_current_risk_level(
+    make_user: Callable[..., User],
+) -> None:
+    woman = _register("S-1").victim
+    supervisor = make_user("supervisor")
+    vpr = shipped()["vpr"]
+    completed(woman, supervisor, vpr, {"h3", "h4", "h5", "h6", "a1", "a3", "v5", "g1", "g3"})
+    CaseFollowUp.objects.filter(person=woman).update(
+        state=CaseState.SUPERVISED, supervised_since=timezone.now() - 10 * DAY
+    )
+    page = login_verified(Client(), supervisor).get(reverse("cases:supervised"))
+    row = page.content.decode().split('id="case-')[1]
+    assert 'class="risk risk-extremo"' in row

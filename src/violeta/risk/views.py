@@ -209,8 +209,9 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
 
 def overrides(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("instrument", "")[:40]
+    codes = sorted(set(InstrumentVersion.objects.values_list("code", flat=True)))
+    code = request.GET.get("instrument", "")
+    code = code if code in codes else ""  # anything else (a NUL byte, a typo): all instruments
     rows = override_report(user=_user(request), instrument_code=code)
-    codes = InstrumentVersion.objects.values_list("code", flat=True).distinct()
-    context = {"rows": rows, "code": code, "codes": sorted(set(codes))}
+    context = {"rows": rows, "code": code, "codes": codes}
     return render(request, "risk/overrides.html", context)

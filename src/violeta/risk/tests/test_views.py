@@ -189,3 +189,14 @@ def test_odd_filters_on_the_overdue_list_are_ignored_not_a_500(
     client = _client(make_user("caseworker"))
     response = client.get(reverse("risk:follow_up"), {"unit": value, "assessor": value})
     assert response.status_code == 200 and response.context["unit_id"] is None
+
+
+@pytest.mark.parametrize("value", ["\x00", "nope", "vpr\x00"])
+def test_an_unknown_instrument_on_the_override_report_means_all_not_a_500(
+    make_user: Callable[..., User], value: str
+) -> None:
+    shipped()
+    client = _client(make_user("analyst"))
+    response = client.get(reverse("risk:overrides"), {"instrument": value})
+    assert response.status_code == 200 and response.context["code"] == ""
+    assert client.get(reverse("risk:overrides"), {"instrument": "vpr"}).context["code"] == "vpr"

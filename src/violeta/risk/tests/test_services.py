@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry
@@ -296,3 +297,21 @@ def test_a_completed_assessment_keeps_her_follow_up_active(
     case.refresh_from_db()
     assert case.state == CaseState.ACTIVE
     assert case.last_activity_at == done.completed_at
+
+
+def test_an_assessment_replaced_in_a_merged_file_is_not_due(
+    make_user: Callable[..., User],
+) -> None:
+    user, supervisor, vpr = make_user("caseworker"), make_user("supervisor"), shipped()["vpr"]
+    woman, other = a_woman(), a_woman("S-9", given_names="Rosa", first_surname="Díaz")
+    third = a_woman("S-8", given_names="Irma", first_surname="Ruiz")
+    first = completed(woman, user, vpr, EXTREME)
+    completed(other, user, vpr, EXTREME)  # later, in the file merged into hers
+    older = completed(third, user, vpr, EXTREME)
+    newest = completed(woman, user, vpr, EXTREME)  # later than the absorbed file's
+    persons_merge(keep=woman, absorb=other, actor=supervisor, reason="misma")
+    persons_merge(keep=woman, absorb=third, actor=supervisor, reason="misma")
+    far = timezone.now() + dt.timedelta(days=365)
+    due = list(selectors.due_reassessments(at=far))
+    assert first not in due and older not in due
+    assert due == [newest]

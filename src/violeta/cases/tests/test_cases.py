@@ -273,3 +273,21 @@ def test_the_supervised_list_shows_each_womans_current_risk_level(
     page = login_verified(Client(), supervisor).get(reverse("cases:supervised"))
     row = page.content.decode().split('id="case-')[1]
     assert 'class="risk risk-extremo"' in row
+
+
+def test_her_file_shows_the_follow_ups_of_a_file_merged_into_hers(
+    make_user: Callable[..., User],
+) -> None:
+    from violeta.cases.selectors import cases_on_file
+    from violeta.linkage.services import persons_merge
+
+    a = _register("S-1").victim
+    b = _register("C5-1", agency="C5", given_names="Lupita", birth_date="").victim
+    assert {c.agency.code for c in CaseFollowUp.objects.filter(person=b)} == {"C5"}
+    kept = persons_merge(keep=a, absorb=b, actor=make_user("supervisor"), reason="misma")
+    activity_touch(a.pk, Agency.objects.get(code="C5").pk, timezone.now() - 400 * DAY)
+    shown = cases_on_file(user=make_user("caseworker"), person=kept)
+    assert [(c.agency.code, c.person_id) for c in shown] == [("SEMUJERES", a.pk), ("C5", a.pk)]
+    CaseFollowUp.objects.filter(person=a, agency__code="C5").delete()
+    shown = cases_on_file(user=make_user("caseworker", agency="C5"), person=kept)
+    assert [(c.agency.code, c.person_id) for c in shown] == [("C5", b.pk), ("SEMUJERES", a.pk)]

@@ -260,3 +260,14 @@ def test_the_shared_risk_level_is_her_assessed_level_before_her_records(
     referral = refer(caseworker, person, consent_scope=["risk"])
 
     assert referral.shared_content["risk_level"] == "Bajo"
+
+
+def test_an_anonymous_referral_opens_no_follow_up_naming_her_at_the_receiving_agency(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, _record = woman
+    receiver = make_user("caseworker", agency="SEDESA")
+    referral = refer(make_user("caseworker"), person, consent_scope=["risk"])
+    referral_accept(referral=referral, actor=receiver)
+    referral_complete(referral=referral, actor=receiver, outcome="Atendida")
+    assert not CaseFollowUp.objects.filter(person=person, agency__code="SEDESA").exists()

@@ -183,6 +183,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if request.GET.get("mine"):
         assessor_id = user.pk
     rows = selectors.overdue(user=user, unit_id=unit_id, assessor_id=assessor_id)
+    pending = selectors.pending_overrides(user=user)
     by_unit: dict[str, int] = {}
     by_assessor: dict[str, int] = {}
     for a in rows:
@@ -195,7 +196,11 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         subject_type="risk_assessment",
         subject_id="",
         request=request,
-        details={"list": "overdue", "results": [a.pk for a in rows]},
+        details={
+            "list": "overdue",
+            "results": [a.pk for a in rows],
+            "pending": [a.pk for a in pending],
+        },
     )
     context = {
         "rows": rows,
@@ -203,7 +208,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         "by_assessor": sorted(by_assessor.items()),
         "units": Unit.objects.filter(agency=user.agency),
         "unit_id": unit_id,
-        "pending": selectors.pending_overrides(user=user),
+        "pending": pending,
     }
     return render(request, "risk/follow_up.html", context)
 

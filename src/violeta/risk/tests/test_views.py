@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from conftest import login_verified
 from violeta.agencies.models import Agency, Unit, User
+from violeta.audit.models import AuditEntry
 from violeta.risk.models import RiskAssessment
 from violeta.risk.services import level_override
 from violeta.risk.tests.factories import a_woman, all_answers, completed, shipped
@@ -85,6 +86,9 @@ def test_raise_and_lower_through_the_pages(make_user: Callable[..., User]) -> No
     boss = _client(supervisor)
     queue = boss.get(reverse("risk:follow_up")).content.decode()
     assert reverse("risk:detail", args=[done.pk]) in queue
+    lists = AuditEntry.objects.filter(subject_type="risk_assessment", action="search")
+    listed = lists.latest("seq")
+    assert listed.details["pending"] == [done.pk]  # the names shown are an audited reading
     assert 'id="decision"' in boss.get(reverse("risk:detail", args=[done.pk])).content.decode()
     boss.post(reverse("risk:decide", args=[done.pk]), {"approve": "1", "reason": "ok"})
     done.refresh_from_db()

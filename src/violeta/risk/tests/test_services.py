@@ -19,7 +19,7 @@ from violeta.linkage.services import persons_merge
 from violeta.risk import selectors
 from violeta.risk.choices import Status
 from violeta.risk.definition import InstrumentError
-from violeta.risk.models import InstrumentVersion
+from violeta.risk.models import InstrumentVersion, RiskAssessment
 from violeta.risk.scoring import AnswerError
 from violeta.risk.services import (
     assessment_save,
@@ -315,3 +315,18 @@ def test_an_assessment_replaced_in_a_merged_file_is_not_due(
     due = list(selectors.due_reassessments(at=far))
     assert first not in due and older not in due
     assert due == [newest]
+
+
+def test_two_people_changing_the_same_assessment_the_second_is_refused(
+    make_user: Callable[..., User],
+) -> None:
+    caseworker, supervisor = make_user("caseworker"), make_user("supervisor")
+    done = completed(a_woman(), caseworker, shipped()["vpr"], {"h1"})
+    stale = RiskAssessment.objects.get(pk=done.pk)  # the second person's page, loaded before
+    level_override(assessment=done, level="alto", reason="armado", actor=caseworker)
+    with pytest.raises(ValidationError):
+        level_override(assessment=stale, level="no_apreciado", reason="x", actor=supervisor)
+    with pytest.raises(ValidationError):
+        assessment_save(assessment=stale, answers={}, complete=True, actor=supervisor)
+    stale.refresh_from_db()
+    assert (stale.final_level, stale.override_by) == ("alto", caseworker)

@@ -49,6 +49,11 @@ def assessment_start(
             _("%(instrument)s is retired: use a current version.") % {"instrument": instrument}
         )
     person = _current(person)
+    draft = RiskAssessment.objects.filter(
+        person=person, instrument=instrument, assessed_by=actor, status=Status.DRAFT
+    ).first()
+    if draft is not None:  # a double submit, or coming back to it: her draft, not a second one
+        return draft
     assessment = RiskAssessment.objects.create(
         person=person,
         agency=actor.agency,

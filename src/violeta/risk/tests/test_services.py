@@ -330,3 +330,13 @@ def test_two_people_changing_the_same_assessment_the_second_is_refused(
         assessment_save(assessment=stale, answers={}, complete=True, actor=supervisor)
     stale.refresh_from_db()
     assert (stale.final_level, stale.override_by) == ("alto", caseworker)
+
+
+def test_starting_twice_returns_the_same_draft(make_user: Callable[..., User]) -> None:
+    user, vpr, woman = make_user("caseworker"), shipped()["vpr"], a_woman()
+    first = assessment_start(person=woman, instrument=vpr, actor=user)
+    assert assessment_start(person=woman, instrument=vpr, actor=user) == first
+    other = assessment_start(person=woman, instrument=vpr, actor=make_user("supervisor"))
+    assert other != first
+    assessment_save(assessment=first, answers=all_answers(vpr, set()), complete=True, actor=user)
+    assert assessment_start(person=woman, instrument=vpr, actor=user) != first

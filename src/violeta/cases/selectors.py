@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,11 +20,20 @@ from violeta.people.models import Person
 
 
 def cases_on_file(*, user: User, person: Person) -> list[CaseFollowUp]:
-    """Her follow-ups at every agency (state and dates only), the user's agency first."""
+    """Her follow-ups at every agency (state and dates only), the user's agency first; with
+    those of a file merged into hers where hers has none at that agency yet."""
     if not user.can(Capability.VIEW_PERSON_FILE):
         return []
-    cases = list(CaseFollowUp.objects.filter(person=person).select_related("agency"))
+    found = CaseFollowUp.objects.filter(Q(person=person) | Q(person__merged_into=person))
+    by_agency: dict[int, CaseFollowUp] = {}
+    for case in sorted(found.select_related("agency"), key=_preference(person.pk)):
+        by_agency[case.agency_id] = case  # the last one wins: her own file's, else the newest
+    cases = by_agency.values()
     return sorted(cases, key=lambda c: (c.agency_id != user.agency_id, c.agency.code))
+
+
+def _preference(person_id: int) -> Callable[[CaseFollowUp], tuple[bool, dt.datetime]]:
+    return lambda case: (case.person_id == person_id, case.last_activity_at)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from violeta.cases.forms import CloseForm
 from violeta.cases.models import CaseFollowUp
 from violeta.cases.selectors import supervised_cases
 from violeta.cases.services import case_close
+from violeta.risk.selectors import current_levels
 
 
 def _user(request: HttpRequest) -> User:
@@ -22,7 +23,9 @@ def _user(request: HttpRequest) -> User:
 
 def supervised(request: HttpRequest) -> HttpResponse:
     rows = supervised_cases(user=_user(request), request=request)
-    return render(request, "cases/supervised.html", {"rows": rows, "form": CloseForm()})
+    levels = current_levels(r.case.person_id for r in rows)  # her level before closing
+    context = {"rows": rows, "form": CloseForm(), "levels": levels}
+    return render(request, "cases/supervised.html", context)
 
 
 @require_POST

@@ -29,7 +29,8 @@ from violeta.records.services import RegisterOutcome, record_register
 from violeta.records.statistics import statistics_for
 from violeta.records.validation import Catalogs, RecordInput
 from violeta.referrals.selectors import referrals_on_file
-from violeta.risk.indicators import file_indicators, indicator_rows
+from violeta.risk.indicator_rows import indicator_rows
+from violeta.risk.indicators import file_indicators
 from violeta.safetyplan.selectors import may_create_plan, plans_for
 
 

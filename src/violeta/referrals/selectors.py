@@ -20,7 +20,7 @@ from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log
 from violeta.people.models import Person
-from violeta.referrals.choices import OPEN, ReferralStatus
+from violeta.referrals.choices import OPEN, ReferralStatus, Share
 from violeta.referrals.models import Referral, overdue_q
 
 RECENT_CLOSED = 50  # answered referrals shown under the open ones
@@ -155,7 +155,10 @@ def overdue_for(
 def referrals_on_file(
     *, user: User, person: Person, request: HttpRequest | None = None
 ) -> list[ReferralView]:
-    """Her referrals sent or received by the user's agency, for her file; audited if any."""
+    """Her referrals sent or received by the user's agency, for her file; audited if any.
+
+    A referral received without her identity is not listed: on her file it would tell the
+    receiving agency who the woman of that referral is."""
     if not user.can(Capability.REFER) or user.agency_id is None:
         return []
     now = timezone.now()
@@ -165,6 +168,7 @@ def referrals_on_file(
         .filter(Q(from_agency_id=user.agency_id) | Q(to_agency_id=user.agency_id))
     )
     views = [_view(r, user, now) for r in qs]
+    views = [v for v in views if v.side == "sent" or Share.IDENTITY in v.referral.shared_scope]
     if views:
         _audit_list(user, "file", views, request)
     return views

@@ -188,6 +188,13 @@ def _audit(referral: Referral, actor: User, operation: str, request: HttpRequest
     )
 
 
+def _receiver_activity(referral: Referral, at: dt.datetime, actor: User) -> None:
+    """Her follow-up at the receiving agency, only if she let it know who she is: a follow-up
+    names her (on her file, in the supervised list) and would undo an anonymous referral."""
+    if Share.IDENTITY in referral.shared_scope:
+        activity_touch(referral.person_id, referral.to_agency_id, at, actor=actor)
+
+
 def _required(text: str, field: str, message: str) -> str:
     if not text.strip():
         raise ValidationError({field: message})
@@ -202,7 +209,7 @@ def referral_accept(
     referral.responded_at, referral.responded_by = now, actor
     referral.save(update_fields=["status", "responded_at", "responded_by"])
     _audit(referral, actor, "accept", request)
-    activity_touch(referral.person_id, referral.to_agency_id, now, actor=actor)
+    _receiver_activity(referral, now, actor)
     return referral
 
 
@@ -229,7 +236,7 @@ def referral_complete(
     referral.outcome = outcome
     referral.save(update_fields=["status", "completed_at", "completed_by", "outcome"])
     _audit(referral, actor, "complete", request)
-    activity_touch(referral.person_id, referral.to_agency_id, now, actor=actor)
+    _receiver_activity(referral, now, actor)
     return referral
 
 

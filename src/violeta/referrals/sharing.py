@@ -17,6 +17,7 @@ from violeta.records.choices import PartyRole, RiskLevel
 from violeta.records.models import AgencyRecord
 from violeta.records.selectors import current_risk_level
 from violeta.referrals.choices import Share
+from violeta.risk.selectors import current_level
 
 
 def _identity(person: Person) -> dict[str, str]:
@@ -67,7 +68,8 @@ def shared_content(
         )
         content["modalities"] = sorted({str(m.label) for r in own for m in r.modalities.all()})
     if Share.RISK in scope:
-        level = current_risk_level(records)
+        assessed = current_level(person.pk)  # her assessed level first, else her records'
+        level = assessed.equivalent if assessed else current_risk_level(records)
         content["risk_level"] = str(RiskLevel(level).label) if level else ""
     if Share.NARRATIVE in scope:
         content["narrative"] = narrative

@@ -35,7 +35,6 @@ from itertools import pairwise
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from violeta.people.models import Person
 from violeta.records.choices import PartyRole
@@ -63,16 +62,6 @@ SEVERITY: dict[str, int] = {
     "modality:feminicida": 5,
 }
 PHYSICAL = 3
-LABELS = {
-    "escalation_frequency": _("Incidents are more frequent"),
-    "escalation_severity": _("Violence is more severe than before"),
-    "order_breach": _("A protection order was breached"),
-    "weapons": _("The aggressor has access to weapons"),
-    "other_women": _("The aggressor is linked to other women"),
-    "children_at_home": _("Children at home"),
-    "vicarious_violence": _("Violence through her children or relatives"),
-    "sexual_violence": _("Sexual violence"),
-}
 
 
 @dataclass(frozen=True)
@@ -308,29 +297,3 @@ def _with_type(records: list[AgencyRecord], code: str, violence_type: str) -> In
 
 def _ids(records: Iterable[AgencyRecord]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(r.pk for r in records))
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """One indicator as a page shows it: evidence the user may open, and how many she may not."""
-
-    code: str
-    label: str
-    present: bool | None
-    count: int
-    visible: tuple[int, ...]
-    hidden: int
-
-
-def indicator_rows(indicators: FileIndicators, visible: set[int]) -> list[IndicatorRow]:
-    return [
-        IndicatorRow(
-            i.code,
-            str(LABELS[i.code]),
-            i.present,
-            i.count,
-            tuple(pk for pk in i.evidence if pk in visible),
-            sum(1 for pk in i.evidence if pk not in visible),
-        )
-        for i in indicators.indicators
-    ]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -169,12 +169,17 @@ def instruments_available() -> QuerySet[InstrumentVersion]:
 
 def due_reassessments(*, at: dt.datetime | None = None) -> QuerySet[RiskAssessment]:
     """Every completed assessment past its re-assessment date (at ``at``, default now) that no
-    later completed assessment of the same woman replaced, the most overdue first. No access
-    check: for system jobs (early warnings); pages use :func:`overdue`."""
+    later completed assessment of the same woman (merged files included) replaced, the most
+    overdue first. No access check: for system jobs (early warnings); pages use
+    :func:`overdue`."""
+    same_woman = (  # her file, or a file merged into it or it into (one hop)
+        Q(person_id=OuterRef("person_id"))
+        | Q(person__merged_into=OuterRef("person_id"))
+        | Q(person_id=OuterRef("person__merged_into"))
+        | Q(person__merged_into=OuterRef("person__merged_into"))
+    )
     later = RiskAssessment.objects.filter(
-        person_id=OuterRef("person_id"),
-        status=Status.COMPLETED,
-        completed_at__gt=OuterRef("completed_at"),
+        same_woman, status=Status.COMPLETED, completed_at__gt=OuterRef("completed_at")
     )
     return (
         RiskAssessment.objects.filter(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
 from violeta.risk import schedule, scoring
 from violeta.risk.access import may_assess, may_lower, may_see
@@ -48,14 +49,13 @@ def assessment_start(
             _("%(instrument)s is retired: use a current version.") % {"instrument": instrument}
         )
     person = _current(person)
-    # A double click or a second tab resumes her open draft instead of starting another (the
-    # lock on her file serialises two requests arriving together).
+    # The lock on her file serialises two requests arriving together.
     Person.objects.select_for_update().filter(pk=person.pk).first()
-    open_draft = RiskAssessment.objects.filter(
-        person=person, assessed_by=actor, instrument=instrument, status=Status.DRAFT
+    draft = RiskAssessment.objects.filter(
+        person=person, instrument=instrument, assessed_by=actor, status=Status.DRAFT
     ).first()
-    if open_draft is not None:
-        return open_draft
+    if draft is not None:  # a double submit, or coming back to it: her draft, not a second one
+        return draft
     assessment = RiskAssessment.objects.create(
         person=person,
         agency=actor.agency,
@@ -142,6 +142,10 @@ def assessment_save(
         request=request,
         details=details,
     )
+    if assessment.completed_at is not None:  # her follow-up at this agency stays active
+        activity_touch(
+            assessment.person_id, assessment.agency_id, assessment.completed_at, actor=actor
+        )
     return SaveOutcome(assessment, missing)
 
 

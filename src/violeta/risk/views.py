@@ -169,7 +169,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A database id from a query string, or None ("²" is a digit to Python, not to int)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def follow_up(request: HttpRequest) -> HttpResponse:
@@ -180,6 +183,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if request.GET.get("mine"):
         assessor_id = user.pk
     rows = selectors.overdue(user=user, unit_id=unit_id, assessor_id=assessor_id)
+    pending = selectors.pending_overrides(user=user)
     by_unit: dict[str, int] = {}
     by_assessor: dict[str, int] = {}
     for a in rows:
@@ -192,7 +196,11 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         subject_type="risk_assessment",
         subject_id="",
         request=request,
-        details={"list": "overdue", "results": [a.pk for a in rows]},
+        details={
+            "list": "overdue",
+            "results": [a.pk for a in rows],
+            "pending": [a.pk for a in pending],
+        },
     )
     context = {
         "rows": rows,
@@ -200,14 +208,15 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         "by_assessor": sorted(by_assessor.items()),
         "units": Unit.objects.filter(agency=user.agency),
         "unit_id": unit_id,
-        "pending": selectors.pending_overrides(user=user),
+        "pending": pending,
     }
     return render(request, "risk/follow_up.html", context)
 
 
 def overrides(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("instrument", "")[:40]
+    codes = sorted(set(InstrumentVersion.objects.values_list("code", flat=True)))
+    code = request.GET.get("instrument", "")
+    code = code if code in codes else ""  # anything else (a NUL byte, a typo): all instruments
     rows = override_report(user=_user(request), instrument_code=code)
-    codes = InstrumentVersion.objects.values_list("code", flat=True).distinct()
-    context = {"rows": rows, "code": code, "codes": sorted(set(codes))}
+    context = {"rows": rows, "code": code, "codes": codes}
     return render(request, "risk/overrides.html", context)

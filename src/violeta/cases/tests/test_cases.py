@@ -24,6 +24,7 @@ from violeta.records.choices import RecordSource
 from violeta.records.services import record_register
 from violeta.records.tests.factories import canonical_record
 from violeta.records.validation import Catalogs, validate_record
+from violeta.risk.tests.factories import completed, shipped
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -257,3 +258,36 @@ def test_a_follow_up_opened_meanwhile_by_another_transaction_is_refreshed_not_du
 
     assert CaseFollowUp.objects.filter(person=woman).count() == 1
     assert case.last_activity_at == when and _case(woman).last_activity_at == when
+
+
+def test_the_supervised_list_shows_each_womans_current_risk_level(
+    make_user: Callable[..., User],
+) -> None:
+    woman = _register("S-1").victim
+    supervisor = make_user("supervisor")
+    vpr = shipped()["vpr"]
+    completed(woman, supervisor, vpr, {"h3", "h4", "h5", "h6", "a1", "a3", "v5", "g1", "g3"})
+    CaseFollowUp.objects.filter(person=woman).update(
+        state=CaseState.SUPERVISED, supervised_since=timezone.now() - 10 * DAY
+    )
+    page = login_verified(Client(), supervisor).get(reverse("cases:supervised"))
+    row = page.content.decode().split('id="case-')[1]
+    assert 'class="risk risk-extremo"' in row
+
+
+def test_her_file_shows_the_follow_ups_of_a_file_merged_into_hers(
+    make_user: Callable[..., User],
+) -> None:
+    from violeta.cases.selectors import cases_on_file
+    from violeta.linkage.services import persons_merge
+
+    a = _register("S-1").victim
+    b = _register("C5-1", agency="C5", given_names="Lupita", birth_date="").victim
+    assert {c.agency.code for c in CaseFollowUp.objects.filter(person=b)} == {"C5"}
+    kept = persons_merge(keep=a, absorb=b, actor=make_user("supervisor"), reason="misma")
+    activity_touch(a.pk, Agency.objects.get(code="C5").pk, timezone.now() - 400 * DAY)
+    shown = cases_on_file(user=make_user("caseworker"), person=kept)
+    assert [(c.agency.code, c.person_id) for c in shown] == [("SEMUJERES", a.pk), ("C5", a.pk)]
+    CaseFollowUp.objects.filter(person=a, agency__code="C5").delete()
+    shown = cases_on_file(user=make_user("caseworker", agency="C5"), person=kept)
+    assert [(c.agency.code, c.person_id) for c in shown] == [("C5", b.pk), ("SEMUJERES", a.pk)]

@@ -28,6 +28,7 @@ from violeta.referrals.tests.helpers import (
     refer,
     woman_with_records,
 )
+from violeta.risk.tests.factories import completed, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,26 @@ def test_due_dates_follow_the_settings(
     referral = refer(make_user("caseworker"), woman[0])
     assert referral.respond_by - referral.created_at == dt.timedelta(hours=4)
     assert referral.complete_by - referral.created_at == dt.timedelta(days=2)
+
+
+def test_the_shared_risk_level_is_her_assessed_level_before_her_records(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, _record = woman
+    caseworker = make_user("caseworker")
+    completed(person, caseworker, shipped()["vpr"], {"h1"})  # assessed "bajo"; records: medio
+
+    referral = refer(caseworker, person, consent_scope=["risk"])
+
+    assert referral.shared_content["risk_level"] == "Bajo"
+
+
+def test_an_anonymous_referral_opens_no_follow_up_naming_her_at_the_receiving_agency(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, _record = woman
+    receiver = make_user("caseworker", agency="SEDESA")
+    referral = refer(make_user("caseworker"), person, consent_scope=["risk"])
+    referral_accept(referral=referral, actor=receiver)
+    referral_complete(referral=referral, actor=receiver, outcome="Atendida")
+    assert not CaseFollowUp.objects.filter(person=person, agency__code="SEDESA").exists()

@@ -194,3 +194,20 @@ def test_every_reading_is_audited(
     assert one.details == {"person": woman[0].pk, "side": "received"}
     lists = {e.details["list"]: e.details["referrals"] for e in reads.filter(subject_id="")}
     assert lists == {"received": [referral.pk], "sent": [], "overdue": []}
+
+
+def test_her_file_does_not_tie_her_name_to_a_referral_received_without_her_identity(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, _record = woman
+    sender = make_user("caseworker")
+    anonymous = refer(sender, person, consent_scope=["risk"])
+    named = refer(sender, person, consent_scope=["identity"])
+    receiver = login_verified(Client(), make_user("caseworker", agency="SEDESA"))
+
+    page = receiver.get(reverse("records:person_file", args=[person.pk])).content.decode()
+
+    assert reverse("referrals:detail", args=[named.pk]) in page
+    assert reverse("referrals:detail", args=[anonymous.pk]) not in page
+    mine = login_verified(Client(), sender).get(reverse("records:person_file", args=[person.pk]))
+    assert reverse("referrals:detail", args=[anonymous.pk]) in mine.content.decode()

@@ -15,7 +15,8 @@ from violeta.agencies.models import Agency, User
 from violeta.catalogs.models import Modality, RecordKind, ViolenceType
 from violeta.people.models import Person, PersonKind
 from violeta.records.models import AgencyRecord, ReportedIdentity
-from violeta.risk.indicators import file_indicators, indicator_rows
+from violeta.risk.indicator_rows import indicator_rows
+from violeta.risk.indicators import file_indicators
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,13 @@ import pytest
 
 from violeta.risk.choices import FACTORS
 from violeta.risk.definition import InstrumentError, parse, parse_text
-from violeta.risk.scoring import AnswerError, clean_answers, explain, missing_required
+from violeta.risk.scoring import (
+    AnswerError,
+    clean_answers,
+    explain,
+    level_for,
+    missing_required,
+)
 
 pytestmark = pytest.mark.usefixtures("english")
 SHIPPED = Path(__file__).resolve().parents[1] / "instruments"
@@ -113,3 +120,14 @@ def test_a_bad_file_is_refused_with_every_problem_named_by_field_and_item() -> N
     assert 'item "h4": the id is used twice' in text
     with pytest.raises(InstrumentError, match="line 1"):
         parse_text("{not json")
+
+
+@pytest.mark.parametrize("code", ["vpr", "vper", "danger"])
+def test_each_threshold_is_reached_exactly_at_its_min_score(code: str) -> None:
+    definition = parse(_shipped(code))
+    levels = definition.levels
+    for below, level in itertools.pairwise(levels):
+        assert level_for(definition, level.min_score).code == level.code
+        assert level_for(definition, level.min_score - 1).code == below.code
+    assert level_for(definition, 0).code == levels[0].code
+    assert level_for(definition, 10_000).code == levels[-1].code

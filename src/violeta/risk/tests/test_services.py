@@ -10,9 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from violeta.agencies.models import User
 from violeta.audit.models import AuditEntry
+from violeta.cases.models import CaseFollowUp, CaseState
 from violeta.linkage.services import persons_merge
 from violeta.risk import selectors
 from violeta.risk.choices import Status
@@ -282,3 +284,71 @@ def test_starting_twice_resumes_the_open_draft(make_user: Callable[..., User]) -
     done = completed(woman, caseworker, vpr, set())  # completes the open draft
     assert done.pk == first.pk
     assert assessment_start(person=woman, instrument=vpr, actor=caseworker).pk != first.pk
+
+
+def test_a_completed_assessment_keeps_her_follow_up_active(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user("caseworker")
+    woman = a_woman()
+    CaseFollowUp.objects.update_or_create(
+        person=woman,
+        agency=user.agency,
+        defaults={
+            "state": CaseState.SUPERVISED,
+            "supervised_since": dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+            "opened_at": dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+            "last_activity_at": dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        },
+    )
+    draft = assessment_start(person=woman, instrument=shipped()["vpr"], actor=user)
+    assessment_save(assessment=draft, answers={}, complete=False, actor=user)
+    case = CaseFollowUp.objects.get(person=woman, agency=user.agency)
+    assert case.state == CaseState.SUPERVISED  # a draft is not activity yet
+    done = completed(woman, user, shipped()["vpr"], {"h1"})
+    case.refresh_from_db()
+    assert case.state == CaseState.ACTIVE
+    assert case.last_activity_at == done.completed_at
+
+
+def test_an_assessment_replaced_in_a_merged_file_is_not_due(
+    make_user: Callable[..., User],
+) -> None:
+    user, supervisor, vpr = make_user("caseworker"), make_user("supervisor"), shipped()["vpr"]
+    woman, other = a_woman(), a_woman("S-9", given_names="Rosa", first_surname="Díaz")
+    third = a_woman("S-8", given_names="Irma", first_surname="Ruiz")
+    first = completed(woman, user, vpr, EXTREME)
+    completed(other, user, vpr, EXTREME)  # later, in the file merged into hers
+    older = completed(third, user, vpr, EXTREME)
+    newest = completed(woman, user, vpr, EXTREME)  # later than the absorbed file's
+    persons_merge(keep=woman, absorb=other, actor=supervisor, reason="misma")
+    persons_merge(keep=woman, absorb=third, actor=supervisor, reason="misma")
+    far = timezone.now() + dt.timedelta(days=365)
+    due = list(selectors.due_reassessments(at=far))
+    assert first not in due and older not in due
+    assert due == [newest]
+
+
+def test_two_people_changing_the_same_assessment_the_second_is_refused(
+    make_user: Callable[..., User],
+) -> None:
+    caseworker, supervisor = make_user("caseworker"), make_user("supervisor")
+    done = completed(a_woman(), caseworker, shipped()["vpr"], {"h1"})
+    stale = RiskAssessment.objects.get(pk=done.pk)  # the second person's page, loaded before
+    level_override(assessment=done, level="alto", reason="armado", actor=caseworker)
+    with pytest.raises(ValidationError):
+        level_override(assessment=stale, level="no_apreciado", reason="x", actor=supervisor)
+    with pytest.raises(ValidationError):
+        assessment_save(assessment=stale, answers={}, complete=True, actor=supervisor)
+    stale.refresh_from_db()
+    assert (stale.final_level, stale.override_by) == ("alto", caseworker)
+
+
+def test_starting_twice_returns_the_same_draft(make_user: Callable[..., User]) -> None:
+    user, vpr, woman = make_user("caseworker"), shipped()["vpr"], a_woman()
+    first = assessment_start(person=woman, instrument=vpr, actor=user)
+    assert assessment_start(person=woman, instrument=vpr, actor=user) == first
+    other = assessment_start(person=woman, instrument=vpr, actor=make_user("supervisor"))
+    assert other != first
+    assessment_save(assessment=first, answers=all_answers(vpr, set()), complete=True, actor=user)
+    assert assessment_start(person=woman, instrument=vpr, actor=user) != first

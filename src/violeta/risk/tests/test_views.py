@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from conftest import login_verified
 from violeta.agencies.models import Agency, Unit, User
+from violeta.audit.models import AuditEntry
 from violeta.risk.models import RiskAssessment
 from violeta.risk.services import level_override
 from violeta.risk.tests.factories import a_woman, all_answers, completed, shipped
@@ -85,6 +86,9 @@ def test_raise_and_lower_through_the_pages(make_user: Callable[..., User]) -> No
     boss = _client(supervisor)
     queue = boss.get(reverse("risk:follow_up")).content.decode()
     assert reverse("risk:detail", args=[done.pk]) in queue
+    lists = AuditEntry.objects.filter(subject_type="risk_assessment", action="search")
+    listed = lists.latest("seq")
+    assert listed.details["pending"] == [done.pk]  # the names shown are an audited reading
     assert 'id="decision"' in boss.get(reverse("risk:detail", args=[done.pk])).content.decode()
     boss.post(reverse("risk:decide", args=[done.pk]), {"approve": "1", "reason": "ok"})
     done.refresh_from_db()
@@ -195,3 +199,23 @@ def test_search_results_show_each_womans_level(make_user: Callable[..., User]) -
     text = page.content.decode()
     assert reverse("records:person_file", args=[woman.pk]) in text
     assert "risk risk-alto" in text and "Peligro grave" in text
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "-1", "99999999999999999999999", " 3"])
+def test_odd_filters_on_the_overdue_list_are_ignored_not_a_500(
+    make_user: Callable[..., User], value: str
+) -> None:
+    client = _client(make_user("caseworker"))
+    response = client.get(reverse("risk:follow_up"), {"unit": value, "assessor": value})
+    assert response.status_code == 200 and response.context["unit_id"] is None
+
+
+@pytest.mark.parametrize("value", ["\x00", "nope", "vpr\x00"])
+def test_an_unknown_instrument_on_the_override_report_means_all_not_a_500(
+    make_user: Callable[..., User], value: str
+) -> None:
+    shipped()
+    client = _client(make_user("analyst"))
+    response = client.get(reverse("risk:overrides"), {"instrument": value})
+    assert response.status_code == 200 and response.context["code"] == ""
+    assert client.get(reverse("risk:overrides"), {"instrument": "vpr"}).context["code"] == "vpr"

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from conftest import login_verified
@@ -21,7 +22,11 @@ from violeta.linkage.tests.test_services import _register
 from violeta.people.models import Person
 from violeta.records.models import AgencyRecord
 from violeta.safetyplan.models import SafetyPlan, SafetyPlanVersion
-from violeta.safetyplan.services import safety_plan_create, version_sections
+from violeta.safetyplan.services import (
+    safety_plan_create,
+    safety_plan_edit,
+    version_sections,
+)
 
 pytestmark = pytest.mark.django_db
 NARRATIVE = "refiere golpes de su pareja"  # in every factory record's narrative
@@ -263,3 +268,15 @@ def test_a_plan_starts_from_her_latest_risk_assessment(
     assert plan.based_on["instrument"] == "danger"
     other = "bajo" if level.equivalent != "bajo" else "alto"
     assert _create(client, woman, other).based_on["source"] == "manual"
+
+
+def test_two_edits_from_the_same_version_the_second_is_refused_not_lost(
+    make_user: Callable[..., User], woman: Person
+) -> None:
+    user = make_user("caseworker")
+    plan = _create(login_verified(Client(), user), woman, "bajo")
+    raw = json.loads(plan.versions.get().content)
+    safety_plan_edit(plan=plan, user=user, sections=raw, change_note="primera", base=1)
+    with translation.override("en"), pytest.raises(ValidationError, match="newer version"):
+        safety_plan_edit(plan=plan, user=user, sections=raw, change_note="segunda", base=1)
+    assert list(plan.versions.values_list("number", flat=True).order_by("number")) == [1, 2]

@@ -92,7 +92,7 @@ def test_a_plan_from_her_file_edited_into_a_version_and_printed_safely(
         assert secret not in flat, secret
 
 
-def test_two_tabs_editing_the_same_version_the_second_save_is_refused(
+def test_two_tabs_editing_the_same_version_the_second_save_is_refused_then_kept(
     page: Any, live_server: Any, make_user: Callable[..., User]
 ) -> None:
     base = live_server.url
@@ -117,9 +117,15 @@ def test_two_tabs_editing_the_same_version_the_second_save_is_refused(
     other.fill("#s0-step0", "Segunda pestaña, escrita a la vez")
     other.fill("textarea[name=change_note]", "dos")
     other.click("button[type=submit].primary")
-    other.wait_for_selector("text=Alguien guardó una versión más reciente mientras tanto")
+    other.wait_for_selector("text=Alguien guardó la versión 2 mientras tanto")
     assert other.url == edit
     assert plan.versions.count() == 2
     newest = plan.versions.first()
     assert newest is not None and newest.number == 2 and newest.change_note == "uno"
+    # What she typed is still on the page; saving again stores it on top of version 2.
+    assert other.input_value("#s0-step0") == "Segunda pestaña, escrita a la vez"
+    other.click("button[type=submit].primary")
+    other.wait_for_url(f"{base}/planes-seguridad/{plan.pk}/")
+    newest = plan.versions.first()
+    assert newest is not None and newest.number == 3 and newest.change_note == "dos"
     other.close()

@@ -26,6 +26,7 @@ from violeta.audit.services import audit_log
 from violeta.certificates import signing
 from violeta.certificates.models import Certificate, Purpose
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 
@@ -42,14 +43,6 @@ def new_code() -> str:
 def normalize_code(text: str) -> str:
     raw = "".join(c for c in text.upper() if c.isalnum())
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def _current(person: Person) -> Person:
-    for _hop in range(10):  # a merged file is issued as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
 
 
 def attentions_of(person: Person) -> list[dict[str, Any]]:
@@ -94,7 +87,7 @@ def certificate_issue(
             )
         if not investigation:
             raise ValidationError(_("Give the number of the investigation."))
-    person = _current(person)
+    person = person_in_use(person)
     attentions = attentions_of(person)
     if not attentions:
         raise ValidationError(_("Her file has no attentions to certify."))

@@ -144,3 +144,13 @@ def merged_chains_flatten() -> int:
         for pk, target in rows:
             Person.objects.filter(pk=pk).update(merged_into=target if target != pk else None)
         moved += len(rows)
+
+
+def person_in_use(person: Person) -> Person:
+    """The file ``person``'s records are in now: itself, or the file it was merged into (one
+    hop since merges re-point older merged files; a few more are followed for safety)."""
+    for _hop in range(10):
+        if person.merged_into_id is None:
+            break
+        person = Person.objects.select_related("alcaldia").get(pk=person.merged_into_id)
+    return person

@@ -17,6 +17,7 @@ from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log
 from violeta.people import identity as ident
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole, RiskLevel
 from violeta.records.models import AgencyRecord, ReportedIdentity
 
@@ -91,10 +92,7 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
     person = get_object_or_404(
         Person.objects.select_related("alcaldia"), pk=person_id, kind=PersonKind.WOMAN
     )
-    for _hop in range(10):  # a merged file is read as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.select_related("alcaldia").get(pk=person.merged_into_id)
+    person = person_in_use(person)  # a merged file is read as the file it was merged into
     records = list(
         AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
         .select_related("agency", "kind", "alcaldia")

@@ -22,20 +22,13 @@ from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log
 from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 from violeta.referrals.catalog import services_of
 from violeta.referrals.choices import TRANSITIONS, ConsentMethod, ReferralStatus, Share
 from violeta.referrals.models import Referral
 from violeta.referrals.sharing import shared_content
-
-
-def _current(person: Person) -> Person:
-    for _hop in range(10):  # a merged file is referred as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
 
 
 def _scope(values: Iterable[str], field: str) -> list[str]:
@@ -76,7 +69,7 @@ def referral_create(
         raise PermissionDenied
     if person.kind != PersonKind.WOMAN:
         raise ValidationError(_("Only women's files are referred."))
-    person = _current(person)
+    person = person_in_use(person)
     errors: dict[str, str] = {}
     if to_agency.pk == actor.agency_id or not to_agency.active:
         errors["to_agency"] = _("Refer her to another, active agency.")

@@ -37,6 +37,7 @@ from typing import Any
 from django.utils import timezone
 
 from violeta.people.models import Person
+from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
 
@@ -105,15 +106,6 @@ def severity(record: AgencyRecord) -> int:
     return max(ranks, default=0)
 
 
-def _current(person_id: int) -> Person:
-    person = Person.objects.get(pk=person_id)
-    for _hop in range(10):  # a merged file is read as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
 def _date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10]) if value else None
@@ -138,7 +130,7 @@ def file_indicators(person_id: int, *, now: dt.datetime | None = None) -> FileIn
     from django.db.models import Prefetch
 
     now = now or timezone.now()
-    person = _current(person_id)
+    person = person_in_use(Person.objects.get(pk=person_id))
     records: list[AgencyRecord] = list(
         AgencyRecord.objects.filter(
             parties__person=person, parties__role=PartyRole.VICTIM, occurred_at__lte=now

@@ -17,19 +17,12 @@ from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.risk import schedule, scoring
 from violeta.risk.access import may_assess, may_lower, may_see
 from violeta.risk.choices import Direction, OverrideState, Status
 from violeta.risk.definition import Item
 from violeta.risk.models import InstrumentVersion, RiskAssessment
-
-
-def _current(person: Person) -> Person:
-    for _hop in range(10):  # a merged file is assessed as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
 
 
 @transaction.atomic
@@ -48,7 +41,7 @@ def assessment_start(
         raise ValidationError(
             _("%(instrument)s is retired: use a current version.") % {"instrument": instrument}
         )
-    person = _current(person)
+    person = person_in_use(person)
     # The lock on her file serialises two requests arriving together.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     draft = RiskAssessment.objects.filter(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.safetyplan.content import (
     PlanSection,
     check_inputs,
@@ -35,14 +36,6 @@ from violeta.safetyplan.selectors import may_create_plan, may_manage
 
 MAX_NOTE = 500
 BASED_ON_KEYS = {"source", "instrument", "instrument_version", "assessment"}
-
-
-def _current(person: Person) -> Person:
-    for _hop in range(10):  # a merged file is planned for as the file it was merged into
-        if person.merged_into_id is None:
-            break
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
 
 
 def _clean_based_on(based_on: dict[str, Any], level: str, factors: set[str]) -> dict[str, Any]:
@@ -71,7 +64,7 @@ def safety_plan_create(
     ``based_on``: what the level and factors came from, e.g. ``{"instrument": "viogen-vpr",
     "instrument_version": "1", "assessment": 42}``, or ``{"source": "manual"}`` (the default).
     """
-    person = _current(person)
+    person = person_in_use(person)
     if person.kind != PersonKind.WOMAN:
         raise ValidationError(_("Safety plans are made for women's files only."))
     if not may_create_plan(user, person) or user.agency is None:

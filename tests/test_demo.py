@@ -14,6 +14,7 @@ from violeta.audit.selectors import audit_verify
 from violeta.people.models import Person, PersonKind
 from violeta.records.choices import RecordSource
 from violeta.records.models import AgencyRecord
+from violeta.risk.models import RiskAssessment
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,8 +23,15 @@ def test_demo_loads_synthetic_data_and_is_idempotent(tmp_path: Path) -> None:
         out = StringIO()
         call_command("demo", women=40, no_serve=True, stdout=out)
         first = (AgencyRecord.objects.count(), Person.objects.count(), User.objects.count())
+        assessed = RiskAssessment.objects.filter(status="completed").count()
         call_command("demo", women=40, no_serve=True, stdout=StringIO())
         second = (AgencyRecord.objects.count(), Person.objects.count(), User.objects.count())
+        # Some women are assessed (the risk pages have something to show), once.
+        assert assessed > 0 and RiskAssessment.objects.count() == assessed
+        assert {a.agency.code for a in RiskAssessment.objects.select_related("agency")} <= {
+            "SSC",
+            "SEMUJERES",
+        }
 
     assert first == second
     records, _people, users = first

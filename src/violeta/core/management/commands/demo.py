@@ -14,6 +14,7 @@ from violeta.agencies.services import agencies_load
 from violeta.cases.services import cases_sweep
 from violeta.catalogs.services import catalogs_load
 from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
+from violeta.core.demo_risk import demo_assessments
 from violeta.intake.loader import import_file
 from violeta.risk.versions import instruments_load_shipped
 from violeta.synth import generate
@@ -60,6 +61,9 @@ class Command(BaseCommand):
         swept = cases_sweep()  # follow-ups for imported records; idempotent
         self.stdout.write(f"  follow-ups opened {swept.opened}, supervised {swept.supervised}")
         logins = demo_users()
+        assessed = demo_assessments()  # once: a sample of women assessed, some due again
+        if assessed:
+            self.stdout.write(f"  risk assessments made for the demo: {assessed}")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write(

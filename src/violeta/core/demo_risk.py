@@ -64,7 +64,7 @@ def demo_assessments(seed: int = 7) -> int:
         for person_id in rng.sample(women, min(count, len(women))):
             person = Person.objects.get(pk=person_id)
             draft = assessment_start(person=person, instrument=instrument, actor=actor)
-            answers = _answers(instrument, rng, share=rng.choice((0.1, 0.25, 0.4, 0.6)))
+            answers = _answers(instrument, rng, share=rng.choice((0.02, 0.05, 0.1, 0.15, 0.25, 0.4)))
             outcome = assessment_save(assessment=draft, answers=answers, complete=True, actor=actor)
             done = outcome.assessment
             days = rng.randint(0, 90)  # assessed some days ago: some are due again by now

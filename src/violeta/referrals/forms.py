@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -28,6 +29,9 @@ class AgencyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class ReferralForm(forms.Form):
+    form_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=32, initial=lambda: uuid.uuid4().hex
+    )
     to_agency = AgencyChoice(label=_("Refer her to"), queryset=Agency.objects.none())
     to_unit = forms.ModelChoiceField(
         label=_("Unit (optional)"), queryset=Unit.objects.none(), required=False

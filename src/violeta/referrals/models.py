@@ -94,10 +94,20 @@ class Referral(models.Model):
     )
     cancel_reason = EncryptedTextField(_("why it was cancelled"), blank=True)
 
+    # The form a referral was sent from: a double click or a resubmitted page sends it once.
+    form_token = models.CharField(max_length=32, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "form_token"],
+                condition=~Q(form_token=""),
+                name="one_referral_per_form",
+            )
+        ]
         indexes = [
             models.Index(fields=["to_agency", "status"], name="referral_to_status"),
             models.Index(fields=["from_agency", "status"], name="referral_from_status"),

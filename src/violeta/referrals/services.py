@@ -56,6 +56,7 @@ def referral_create(
     override: bool = False,
     override_scope: Iterable[str] = (),
     override_reason: str = "",
+    form_token: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer her to ``to_agency``'s ``service``, carrying only what her consent covers.
@@ -70,6 +71,12 @@ def referral_create(
     if person.kind != PersonKind.WOMAN:
         raise ValidationError(_("Only women's files are referred."))
     person = person_in_use(person)
+    if form_token:
+        # The lock on her file serialises a double click's two requests.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        sent = Referral.objects.filter(created_by=actor, form_token=form_token).first()
+        if sent is not None:
+            return sent
     errors: dict[str, str] = {}
     if to_agency.pk == actor.agency_id or not to_agency.active:
         errors["to_agency"] = _("Refer her to another, active agency.")
@@ -107,6 +114,7 @@ def referral_create(
         from_unit=actor.unit,
         created_by=actor,
         created_at=now,
+        form_token=form_token[:32],
         record=record,
         to_agency=to_agency,
         to_unit=to_unit,

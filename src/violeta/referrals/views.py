@@ -53,6 +53,7 @@ def create(request: HttpRequest, person_id: int) -> HttpResponse:
                 override=data.get("override", False),
                 override_scope=data.get("override_scope", []),
                 override_reason=data.get("override_reason", ""),
+                form_token=data.get("form_token", ""),
                 request=request,
             )
         except ValidationError as error:

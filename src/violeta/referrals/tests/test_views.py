@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -211,3 +212,30 @@ def test_her_file_does_not_tie_her_name_to_a_referral_received_without_her_ident
     assert reverse("referrals:detail", args=[anonymous.pk]) not in page
     mine = login_verified(Client(), sender).get(reverse("records:person_file", args=[person.pk]))
     assert reverse("referrals:detail", args=[anonymous.pk]) in mine.content.decode()
+
+
+def test_a_double_click_sends_one_referral(
+    make_user: Callable[..., User], woman: tuple[Person, AgencyRecord]
+) -> None:
+    person, record = woman
+    client = login_verified(Client(), make_user("caseworker"))
+    url = reverse("referrals:create", args=[person.pk])
+    page = client.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page)
+    assert token is not None
+    form = {
+        "form_token": token.group(1),
+        "to_agency": Agency.objects.get(code="FGJ").pk,
+        "service": "complaint",
+        "reason": "Quiere presentar denuncia",
+        "record": record.pk,
+        "consent_given": "yes",
+        "consent_method": "verbal",
+        "consent_scope": ["identity"],
+    }
+    first, second = client.post(url, form), client.post(url, form)
+    referral = Referral.objects.get()
+    assert first.url == second.url == reverse("referrals:detail", args=[referral.pk])
+    # A new form (a new token) is a new referral.
+    client.post(url, {**form, "form_token": "0" * 32})
+    assert Referral.objects.count() == 2

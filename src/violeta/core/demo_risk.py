@@ -17,6 +17,8 @@ from violeta.risk.models import InstrumentVersion, RiskAssessment
 from violeta.risk.services import assessment_save, assessment_start
 
 # Which agency's caseworker assesses with which instrument, and how many women each.
+# How often an item is answered yes, per woman: most women low or medium, as forms give.
+YES_SHARES = (0.02, 0.05, 0.1, 0.15, 0.25, 0.4)
 PLAN = (("SSC", "vpr", 120), ("SEMUJERES", "danger", 80))
 
 
@@ -64,7 +66,7 @@ def demo_assessments(seed: int = 7) -> int:
         for person_id in rng.sample(women, min(count, len(women))):
             person = Person.objects.get(pk=person_id)
             draft = assessment_start(person=person, instrument=instrument, actor=actor)
-            answers = _answers(instrument, rng, share=rng.choice((0.02, 0.05, 0.1, 0.15, 0.25, 0.4)))
+            answers = _answers(instrument, rng, share=rng.choice(YES_SHARES))
             outcome = assessment_save(assessment=draft, answers=answers, complete=True, actor=actor)
             done = outcome.assessment
             days = rng.randint(0, 90)  # assessed some days ago: some are due again by now

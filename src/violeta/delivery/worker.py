@@ -128,8 +128,8 @@ def _job(delivery: Delivery) -> channels.EmailJob | channels.WebhookJob | None:
         link = settings.SITE_URL + str(payload.get("url", ""))
         title = str(payload.get("title", ""))
         subject = f"[Violeta · {delivery.level}] {title}"
-        body = f"{title}\n\n{link}\n"
-        return channels.EmailJob(to=delivery.user.email, subject=subject, body=body, key=key)
+        text = f"{title}\n\n{link}\n"
+        return channels.EmailJob(to=delivery.user.email, subject=subject, body=text, key=key)
     if delivery.channel == Channel.WEBHOOK and delivery.endpoint is not None:
         body = channels.webhook_body(
             key=key, payload=payload, created_at=delivery.created_at.isoformat()

@@ -72,6 +72,7 @@ def test_one_row_per_user_channel_and_subscribed_endpoint(make_user: Callable[..
         ("kind", "", "kind must have 1 to 50"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_bad_input_is_refused_and_nothing_is_stored(
     make_user: Callable[..., User], field: str, value: str, message: str
 ) -> None:

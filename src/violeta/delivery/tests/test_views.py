@@ -138,7 +138,7 @@ def test_retry_of_a_sent_or_unknown_delivery_is_refused_clearly(
     _alert_for(user)
     sent = Delivery.objects.get(user=user)
     client = staff_client("supervisor")
-    for delivery_id, text in [(sent.pk, "only failed or parked"), (999999, "does not exist")]:
+    for delivery_id, text in [(sent.pk, "solo se reintentan"), (999999, "no existe")]:
         response = client.post(f"/bandeja/entregas-fallidas/{delivery_id}/reintentar/", follow=True)
         assert response.status_code == 200
         assert text in response.content.decode()
@@ -149,3 +149,13 @@ def test_retry_of_a_sent_or_unknown_delivery_is_refused_clearly(
         .status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "shown"), [("supervisor", True), ("caseworker", False)])
+def test_nav_links_failed_deliveries_by_capability(
+    staff_client: Callable[..., Client], role: str, shown: bool
+) -> None:
+    html = staff_client(role).get("/").content.decode()
+    assert 'href="/bandeja/"' in html
+    assert ('href="/bandeja/entregas-fallidas/"' in html) is shown

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from violeta.delivery.worker import drain, run_once, worker_name
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -30,5 +33,10 @@ class Command(BaseCommand):
         sleep = max(float(options["sleep"]), 0.05)
         while True:
             close_old_connections()
-            if not run_once(worker=name):
+            try:
+                claimed = run_once(worker=name)
+            except DatabaseError as error:  # the database restarting: wait, then go on
+                log.warning("worker %s: database error %s", name, type(error).__name__)
+                claimed = 0
+            if not claimed:
                 time.sleep(sleep)

@@ -187,7 +187,7 @@ def run_once(*, worker: str, batch: int = 50) -> int:
     return len(deliveries)
 
 
-def drain(*, worker: str) -> None:
+def drain(*, worker: str, batch: int = 50) -> None:
     """Deliver until nothing is due now (deliveries waiting for a later retry stay)."""
-    while run_once(worker=worker):
+    while run_once(worker=worker, batch=batch):
         pass

@@ -48,7 +48,7 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 
 @dataclass
 class Receiver:
-    """What a webhook receiver saw. ``mode``: ok, garbage, hang, error, hold_first."""
+    """What a webhook receiver saw. ``mode``: ok, slow, garbage, hang, error, hold_first."""
 
     secret: str
     mode: str = "ok"
@@ -94,6 +94,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            if receiver.mode == "slow":
+                time.sleep(0.2)
             if receiver.mode == "hang" or (receiver.mode == "hold_first" and first):
                 receiver.release.wait(60)
             status = 500 if receiver.mode == "error" else 200

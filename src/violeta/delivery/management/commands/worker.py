@@ -22,19 +22,23 @@ class Command(BaseCommand):
             "--once", action="store_true", help="Deliver everything due now, then exit."
         )
         parser.add_argument(
+            "--batch", type=int, default=50, help="Deliveries claimed at a time (1 to 500)."
+        )
+        parser.add_argument(
             "--sleep", type=float, default=1.0, help="Seconds to wait when nothing is due."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = worker_name()
+        batch = min(max(int(options["batch"]), 1), 500)
         if options["once"]:
-            drain(worker=name)
+            drain(worker=name, batch=batch)
             return
         sleep = max(float(options["sleep"]), 0.05)
         while True:
             close_old_connections()
             try:
-                claimed = run_once(worker=name)
+                claimed = run_once(worker=name, batch=batch)
             except DatabaseError as error:  # the database restarting: wait, then go on
                 log.warning("worker %s: database error %s", name, type(error).__name__)
                 claimed = 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +33,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "delivery/inbox.html", context)
 
 
+def polled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A request the page makes by itself does not renew the session: without this, a page
+    left open would never reach the idle expiry (SESSION_SAVE_EVERY_REQUEST)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        request.session.save = lambda must_create=False: None  # type: ignore[method-assign]
+        return response
+
+    return wrapped
+
+
+@polled
 @require_GET
 def inbox_fragment(request: HttpRequest) -> HttpResponse:
     """The list alone, polled by the page every few seconds (no reload)."""
@@ -37,6 +55,7 @@ def inbox_fragment(request: HttpRequest) -> HttpResponse:
     return render(request, "delivery/_inbox_list.html", context)
 
 
+@polled
 @require_GET
 def inbox_count(request: HttpRequest) -> HttpResponse:
     """The unread count as plain text, polled by the navigation badge."""

@@ -159,3 +159,21 @@ def test_nav_links_failed_deliveries_by_capability(
     html = staff_client(role).get("/").content.decode()
     assert 'href="/bandeja/"' in html
     assert ('href="/bandeja/entregas-fallidas/"' in html) is shown
+
+
+@pytest.mark.django_db
+def test_polling_does_not_keep_an_idle_session_alive(make_user: Callable[..., User]) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = login_verified(Client(), make_user("caseworker"))
+    key = client.session.session_key
+
+    def expiry() -> Any:
+        return Session.objects.get(session_key=key).expire_date
+
+    before = expiry()
+    assert client.get("/bandeja/lista/").status_code == 200
+    assert client.get("/bandeja/no-leidos/").status_code == 200
+    assert expiry() == before
+    assert client.get("/bandeja/").status_code == 200  # a page the user opens renews it
+    assert expiry() > before

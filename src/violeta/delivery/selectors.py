@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from violeta.agencies.models import User
 from violeta.delivery.models import Delivery, InboxMessage, State
 
 INBOX_PAGE = 50
+STALLED_AFTER = timedelta(minutes=5)
 
 
 def inbox_for(user: User) -> QuerySet[InboxMessage]:
@@ -16,6 +20,14 @@ def inbox_for(user: User) -> QuerySet[InboxMessage]:
 
 def inbox_unread_count(user: User) -> int:
     return InboxMessage.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def deliveries_stalled_count() -> int:
+    """Deliveries due for more than STALLED_AFTER: a sign that no worker is running."""
+    now = timezone.now()
+    waiting = Q(state__in=[State.PENDING, State.FAILED], next_attempt_at__lt=now - STALLED_AFTER)
+    abandoned = Q(state=State.IN_FLIGHT, locked_until__lt=now - STALLED_AFTER)
+    return Delivery.objects.filter(waiting | abandoned).count()
 
 
 def deliveries_troubled() -> QuerySet[Delivery]:

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.delivery.models import InboxMessage
-from violeta.delivery.selectors import deliveries_troubled, inbox_for, inbox_unread_count
+from violeta.delivery.selectors import (
+    deliveries_stalled_count,
+    deliveries_troubled,
+    inbox_for,
+    inbox_unread_count,
+)
 from violeta.delivery.services import delivery_retry
 
 
@@ -85,7 +90,8 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
 def troubled(request: HttpRequest) -> HttpResponse:
     if not _user(request).can(Capability.MANAGE_DELIVERIES):
         raise PermissionDenied
-    return render(request, "delivery/troubled.html", {"deliveries": deliveries_troubled()})
+    context = {"deliveries": deliveries_troubled(), "stalled": deliveries_stalled_count()}
+    return render(request, "delivery/troubled.html", context)
 
 
 @require_POST

@@ -177,3 +177,21 @@ def test_polling_does_not_keep_an_idle_session_alive(make_user: Callable[..., Us
     assert expiry() == before
     assert client.get("/bandeja/").status_code == 200  # a page the user opens renews it
     assert expiry() > before
+
+
+@pytest.mark.django_db
+def test_deliveries_left_undelivered_warn_that_no_worker_runs(
+    make_user: Callable[..., User], staff_client: Callable[..., Client]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = make_user("operator")
+    with transaction.atomic():
+        deliveries_enqueue(user_ids=[user.pk], **ALERT)
+    client = staff_client("supervisor")
+    assert "violeta worker" not in client.get("/bandeja/entregas-fallidas/").content.decode()
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=6))
+    html = client.get("/bandeja/entregas-fallidas/").content.decode()
+    assert "1 entrega lleva más de cinco minutos pendiente" in html

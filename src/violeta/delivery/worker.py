@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -169,13 +169,40 @@ def process(deliveries: list[Delivery]) -> int:
         else:
             network.append((delivery, job))
     if network:
-        with ThreadPoolExecutor(max_workers=min(THREADS, len(network))) as pool:
-            errors = list(pool.map(_send, [job for _, job in network]))
-        for (delivery, _sent_job), error in zip(network, errors, strict=True):
-            if error:
-                _mark_failed(delivery, error)
-            elif _mark_sent(delivery):
-                sent += 1
+        sent += _deliver_concurrently(network)
+    return sent
+
+
+def _renew(deliveries: list[Delivery]) -> None:
+    """Extend the lease of deliveries still in progress (a heartbeat): a live worker keeps
+    them however long the batch takes; a dead one stops renewing and the lease runs out."""
+    until = timezone.now() + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+    for delivery in deliveries:
+        Delivery.objects.filter(
+            pk=delivery.pk, locked_by=delivery.locked_by, state=State.IN_FLIGHT
+        ).update(locked_until=until)
+
+
+def _deliver_concurrently(
+    network: list[tuple[Delivery, channels.EmailJob | channels.WebhookJob]],
+) -> int:
+    sent = 0
+    heartbeat = max(settings.DELIVERY_LEASE_SECONDS / 3, 0.1)
+    with ThreadPoolExecutor(max_workers=min(THREADS, len(network))) as pool:
+        running: dict[Future[str], Delivery] = {
+            pool.submit(_send, job): delivery for delivery, job in network
+        }
+        while running:
+            done, _pending = wait(running, timeout=heartbeat, return_when=FIRST_COMPLETED)
+            for future in done:
+                delivery = running.pop(future)
+                error = future.result()
+                if error:
+                    _mark_failed(delivery, error)
+                elif _mark_sent(delivery):
+                    sent += 1
+            if running and not done:
+                _renew(list(running.values()))
     return sent
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from violeta.agencies.models import User
+from violeta.delivery import worker as worker_module
 from violeta.delivery.models import Channel, Delivery, InboxMessage, State, WebhookEndpoint
 from violeta.delivery.services import deliveries_enqueue
 from violeta.delivery.tests.receivers import smtp_server, webhook_receiver
@@ -184,3 +186,33 @@ def test_lease_keeps_others_off_until_it_expires() -> None:
     assert (taken.pk, taken.attempts) == (held.pk, 2)
     assert not _mark_sent(held)  # the first worker lost its lease: its outcome is ignored
     assert _mark_sent(taken)
+
+
+@pytest.mark.django_db
+def test_a_live_worker_renews_its_lease_while_a_receiver_is_slow(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DELIVERY_LEASE_SECONDS = 0.6
+    settings.WEBHOOK_TIMEOUT_SECONDS = 5
+    renewals: list[Any] = []
+    real_renew = worker_module._renew
+
+    def spy(deliveries: list[Delivery]) -> None:
+        real_renew(deliveries)
+        renewals.append(Delivery.objects.get().locked_until)
+        assert claim(worker="b") == []  # renewed: nobody else takes it meanwhile
+
+    monkeypatch.setattr(worker_module, "_renew", spy)
+    with webhook_receiver("s", mode="hold_first") as receiver:
+        WebhookEndpoint.objects.create(name="c5", url=receiver.url, secret="s", levels=["alarma"])
+        (delivery_id,) = _enqueue([])
+        (held,) = claim(worker="a")
+        first_lease_end = held.locked_until
+        assert first_lease_end is not None
+        threading.Timer(1.5, receiver.release.set).start()  # the receiver answers late
+        assert worker_module.process([held]) == 1
+    assert len(renewals) >= 3
+    assert renewals[-1] > first_lease_end + timedelta(seconds=0.5)
+    delivery = Delivery.objects.get(pk=delivery_id)
+    assert (delivery.state, delivery.attempts) == (State.SENT, 1)
+    assert len(receiver.requests) == 1

@@ -11,8 +11,9 @@ Claiming is safe with several workers: on PostgreSQL the candidates are read wit
 FOR UPDATE SKIP LOCKED``; on every database the claim itself is one conditional ``UPDATE``
 (still due, lease free or expired) stamped with a token, and only rows carrying the token are
 delivered (on SQLite, whose transactions here begin IMMEDIATE, writers are serialised anyway).
-A worker killed mid-delivery leaves a lease that expires; the next worker delivers again with
-the same idempotency key, so a receiver that deduplicates on it sees the message once.
+A live worker renews the lease of deliveries still in progress (a heartbeat every third of the
+lease). A worker killed mid-delivery stops renewing: the lease expires and the next worker
+delivers again with the same idempotency key, so a receiver that deduplicates on it acts once.
 """
 
 from __future__ import annotations

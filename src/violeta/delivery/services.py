@@ -48,7 +48,8 @@ def deliveries_enqueue(
     """Write the outbox rows of one alert in the caller's transaction; return their ids.
 
     One inbox message per user, one email per user with an email address, one webhook
-    delivery per active endpoint subscribed to ``level``. Must be called inside the
+    delivery per active endpoint subscribed to ``level``. Repeated ids count once; inactive
+    or unknown users are skipped. Must be called inside the
     ``transaction.atomic`` block of the change that raised the alert (it raises otherwise).
     ``title`` and ``url`` travel by email and to other systems: they must never carry a
     woman's or an aggressor's name nor any narrative (a rule's name and ids only).

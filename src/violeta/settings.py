@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "violeta.cases",
     "violeta.safetyplan",
     "violeta.risk",
+    "violeta.delivery",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -131,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "violeta.agencies.context_processors.capabilities",
+                "violeta.delivery.context_processors.inbox",
             ],
         },
     },
@@ -293,3 +295,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Alert delivery (violeta.delivery, ``violeta worker``): email over SMTP, signed webhooks.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("VIOLETA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("VIOLETA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VIOLETA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VIOLETA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("VIOLETA_EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("VIOLETA_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("VIOLETA_EMAIL_FROM", "violeta@localhost")
+# The address links in emails start with (the inbox and alert pages), e.g. https://violeta.example
+SITE_URL = os.environ.get("VIOLETA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# After DELIVERY_MAX_ATTEMPTS failed attempts a delivery is parked (retried by hand); between
+# attempts the worker waits DELIVERY_BACKOFF_SECONDS * 2**(attempt-1), at most
+# DELIVERY_BACKOFF_MAX_SECONDS, with jitter. A worker holds a delivery for DELIVERY_LEASE_SECONDS:
+# if it dies, another worker takes it over after that.
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("VIOLETA_DELIVERY_MAX_ATTEMPTS", "8"))
+DELIVERY_BACKOFF_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_SECONDS", "30"))
+DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_MAX_SECONDS", "3600"))
+DELIVERY_LEASE_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_LEASE_SECONDS", "60"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WEBHOOK_TIMEOUT_SECONDS", "5"))

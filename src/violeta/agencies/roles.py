@@ -36,6 +36,7 @@ class Capability(StrEnum):
     MANAGE_SAFETY_PLANS = "manage_safety_plans"  # make, edit and print her safety plan
     ASSESS_RISK = "assess_risk"  # operators only in the agencies of settings.RISK_OPERATOR_AGENCIES
     LOWER_RISK_LEVEL = "lower_risk_level"  # lower a computed level, approve a request to
+    MANAGE_DELIVERIES = "manage_deliveries"  # see failed alert deliveries and retry them
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -74,11 +75,12 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_SAFETY_PLANS,
             Capability.ASSESS_RISK,
             Capability.LOWER_RISK_LEVEL,
+            Capability.MANAGE_DELIVERIES,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),
     Role.AUDITOR: frozenset({Capability.READ_AUDIT}),
-    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER}),
+    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.MANAGE_DELIVERIES}),
 }
 
 

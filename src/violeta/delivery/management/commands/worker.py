@@ -1,0 +1,46 @@
+"""``violeta worker``: deliver the outbox (inbox, email, webhooks); needs only the database."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError, close_old_connections
+
+from violeta.delivery.worker import drain, run_once, worker_name
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Deliver pending alerts from the outbox: in-app inbox, email and signed webhooks."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--once", action="store_true", help="Deliver everything due now, then exit."
+        )
+        parser.add_argument(
+            "--batch", type=int, default=50, help="Deliveries claimed at a time (1 to 500)."
+        )
+        parser.add_argument(
+            "--sleep", type=float, default=1.0, help="Seconds to wait when nothing is due."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = worker_name()
+        batch = min(max(int(options["batch"]), 1), 500)
+        if options["once"]:
+            drain(worker=name, batch=batch)
+            return
+        sleep = max(float(options["sleep"]), 0.05)
+        while True:
+            close_old_connections()
+            try:
+                claimed = run_once(worker=name, batch=batch)
+            except DatabaseError as error:  # the database restarting: wait, then go on
+                log.warning("worker %s: database error %s", name, type(error).__name__)
+                claimed = 0
+            if not claimed:
+                time.sleep(sleep)

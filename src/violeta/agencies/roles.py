@@ -36,6 +36,8 @@ class Capability(StrEnum):
     MANAGE_SAFETY_PLANS = "manage_safety_plans"  # make, edit and print her safety plan
     ASSESS_RISK = "assess_risk"  # operators only in the agencies of settings.RISK_OPERATOR_AGENCIES
     LOWER_RISK_LEVEL = "lower_risk_level"  # lower a computed level, approve a request to
+    RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
+    SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -45,6 +47,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SEARCH_PEOPLE,
             Capability.VIEW_PERSON_FILE,
             Capability.ASSESS_RISK,
+            Capability.RECEIVE_ALERTS,
         }
     ),
     Role.CASEWORKER: frozenset(
@@ -56,6 +59,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REFER,
             Capability.MANAGE_SAFETY_PLANS,
             Capability.ASSESS_RISK,
+            Capability.RECEIVE_ALERTS,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -74,6 +78,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_SAFETY_PLANS,
             Capability.ASSESS_RISK,
             Capability.LOWER_RISK_LEVEL,
+            Capability.RECEIVE_ALERTS,
+            Capability.SUPERVISE_ALERTS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from violeta.alerts.choices import Level, State
@@ -62,7 +63,7 @@ class Alert(models.Model):
     escalated_to = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="alerts_escalated", blank=True
     )
-    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
     deadline = models.DateTimeField(_("answer by"))
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)

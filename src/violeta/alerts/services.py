@@ -94,6 +94,7 @@ def _raise(
                 evidence=list(finding.evidence),
                 facts=finding.facts,
                 unit=unit,
+                created_at=now,
                 deadline=deadline_after(rule["level"], now),
             )
     except IntegrityError:

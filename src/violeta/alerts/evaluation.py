@@ -47,7 +47,7 @@ class Finding:
 class FileContext:
     person: Person
     now: dt.datetime
-    record_id: int | None  # the record whose registration triggered the evaluation
+    record_ids: frozenset[int]  # the records whose registration triggered the evaluation
 
     @cached_property
     def records(self) -> list[AgencyRecord]:
@@ -100,13 +100,17 @@ def _level_facts(ctx: FileContext) -> dict[str, Any]:
 
 
 def record_at_high_risk(ctx: FileContext, p: dict[str, Any]) -> list[Finding]:
-    if ctx.record_id is None or not ctx.at_level(p["levels"]) or ctx.level is None:
+    if not ctx.record_ids or not ctx.at_level(p["levels"]):
         return []
-    record = next((r for r in ctx.records if r.pk == ctx.record_id), None)
-    if record is None:
-        return []
-    facts = _level_facts(ctx) | {"agency": record.agency.code, "kind": record.kind.code}
-    return [Finding(f"record:{record.pk}", (record.pk,), facts)]
+    return [
+        Finding(
+            f"record:{r.pk}",
+            (r.pk,),
+            _level_facts(ctx) | {"agency": r.agency.code, "kind": r.kind.code},
+        )
+        for r in ctx.records
+        if r.pk in ctx.record_ids
+    ]
 
 
 def order_breach(ctx: FileContext, p: dict[str, Any]) -> list[Finding]:

@@ -50,16 +50,20 @@ def evaluate_for_person(
     *,
     trigger: Trigger,
     record_id: int | None = None,
+    record_ids: Iterable[int] = (),
     now: dt.datetime | None = None,
+    ruleset: RuleSetVersion | None = None,
 ) -> list[Alert]:
     """Evaluate the enabled rules for ``trigger`` over her whole file; raise one alert per new
-    cause. Runs in the caller's transaction (the record, the assessment, the scan)."""
+    cause. Runs in the caller's transaction (the record, the assessment, the scan).
+    ``record_id`` / ``record_ids``: the new records that triggered it."""
     triggers = {trigger} if isinstance(trigger, str) else set(trigger)
     person = person_in_use(Person.objects.get(pk=person_id))
     if person.kind != PersonKind.WOMAN:
         return []
-    ruleset = active_ruleset()
-    ctx = FileContext(person=person, now=now or timezone.now(), record_id=record_id)
+    ruleset = ruleset or active_ruleset()
+    new = frozenset([*record_ids, *([record_id] if record_id is not None else [])])
+    ctx = FileContext(person=person, now=now or timezone.now(), record_ids=new)
     raised = []
     for rule in ruleset.rules:
         if not rule["enabled"] or not triggers & set(rule["trigger"]):

@@ -200,3 +200,21 @@ def test_assessment_completion_evaluates_her_file(make_user: Callable[..., User]
     assert not Alert.objects.filter(rule_code="order_expiring").exists()
     completed(her, user, shipped()["vpr"], EXTREME)
     assert Alert.objects.filter(rule_code="order_expiring", person=her).count() == 1
+
+
+def test_raising_and_escalating_hand_the_alert_to_the_outbox(
+    make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(outbox, "notify", lambda **kw: calls.append(kw))
+    caseworker = make_user("caseworker", "SSC")
+    supervisor = make_user("supervisor", "SSC")
+    her = woman()
+    _breach(her)
+    alert = evaluate(her)[0]
+    alerts_escalate(now=alert.deadline + dt.timedelta(minutes=1))
+
+    raised, escalated = calls
+    assert raised["alert_id"] == escalated["alert_id"] == alert.pk
+    assert raised["level"] == "alarma" and raised["url"] == f"/alertas/{alert.pk}/"
+    assert caseworker.pk in raised["user_ids"] and escalated["user_ids"] == [supervisor.pk]

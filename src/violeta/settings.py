@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "violeta.safetyplan",
     "violeta.risk",
     "violeta.delivery",
+    "violeta.alerts",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -263,6 +264,10 @@ for _level in ("no_apreciado", "bajo", "medio", "alto", "extremo"):
         RISK_REASSESS_HOURS[_level] = int(_hours)
 # Operators assess risk only in these agencies (police first contact, the follow-up line).
 RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
+# Early warnings: the agency on duty receives every alert; minutes to acknowledge per level
+# before it escalates to the supervisors.
+VIOLETA_ALERTS_ON_DUTY_AGENCY = os.environ.get("VIOLETA_ALERTS_ON_DUTY_AGENCY", "C5")
+VIOLETA_ALERTS_DEADLINES = {"alarma": 15, "alerta": 4 * 60, "aviso": 72 * 60}
 # The instrument suggested for a first assessment (a follow-up form is suggested afterwards).
 RISK_FIRST_INSTRUMENT = os.environ.get("VIOLETA_RISK_FIRST_INSTRUMENT", "vpr")
 

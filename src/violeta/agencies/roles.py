@@ -37,6 +37,8 @@ class Capability(StrEnum):
     ASSESS_RISK = "assess_risk"  # operators only in the agencies of settings.RISK_OPERATOR_AGENCIES
     LOWER_RISK_LEVEL = "lower_risk_level"  # lower a computed level, approve a request to
     MANAGE_DELIVERIES = "manage_deliveries"  # see failed alert deliveries and retry them
+    RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
+    SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -46,6 +48,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SEARCH_PEOPLE,
             Capability.VIEW_PERSON_FILE,
             Capability.ASSESS_RISK,
+            Capability.RECEIVE_ALERTS,
         }
     ),
     Role.CASEWORKER: frozenset(
@@ -57,6 +60,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REFER,
             Capability.MANAGE_SAFETY_PLANS,
             Capability.ASSESS_RISK,
+            Capability.RECEIVE_ALERTS,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -76,6 +80,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ASSESS_RISK,
             Capability.LOWER_RISK_LEVEL,
             Capability.MANAGE_DELIVERIES,
+            Capability.RECEIVE_ALERTS,
+            Capability.SUPERVISE_ALERTS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

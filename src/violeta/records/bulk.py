@@ -111,4 +111,7 @@ def records_create_bulk(
             for r, d in zip(records, items, strict=True)
         ],
     )
+    from violeta.alerts.hooks import records_registered  # alerts read records: imported late
+
+    records_registered((r, victim_of[r.pk]) for r in records)  # in this transaction
     return records

@@ -198,6 +198,9 @@ def record_register(
         },
     )
     activity_touch(victim.pk, data.agency.pk, data.occurred_at, actor=actor)
+    from violeta.alerts.hooks import record_registered  # alerts read records: imported late
+
+    record_registered(record, victim.pk)  # same transaction: no alert for a rolled-back record
     return RegisterOutcome(
         record,
         created=existing is None,

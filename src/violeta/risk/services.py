@@ -139,7 +139,15 @@ def assessment_save(
         activity_touch(
             assessment.person_id, assessment.agency_id, assessment.completed_at, actor=actor
         )
+        _alerts(assessment)
     return SaveOutcome(assessment, missing)
+
+
+def _alerts(assessment: RiskAssessment) -> None:
+    """Early warnings over her file, in this transaction (imported late: alerts read risk)."""
+    from violeta.alerts.hooks import assessment_changed
+
+    assessment_changed(assessment)
 
 
 def _set_final(assessment: RiskAssessment, code: str) -> None:
@@ -221,6 +229,8 @@ def level_override(
             "state": assessment.override_state,
         },
     )
+    if immediate:
+        _alerts(assessment)
     return assessment
 
 
@@ -258,4 +268,6 @@ def override_decide(
             "final": assessment.final_level,
         },
     )
+    if approve:
+        _alerts(assessment)
     return assessment

@@ -24,9 +24,17 @@ def _nav(client: Client) -> str:
             ["records:search", "records:register"],
             ["referrals:received", "audit:search"],
         ),
-        ("caseworker", ["referrals:received"], ["cases:supervised", "linkage:queue"]),
-        ("supervisor", ["cases:supervised", "linkage:queue", "risk:overrides"], ["audit:search"]),
-        ("analyst", ["records:statistics", "risk:overrides"], ["records:search"]),
+        (
+            "caseworker",
+            ["referrals:received", "alerts:mine"],
+            ["cases:supervised", "linkage:queue", "alerts:supervise"],
+        ),
+        (
+            "supervisor",
+            ["cases:supervised", "linkage:queue", "risk:overrides", "alerts:supervise"],
+            ["audit:search", "alerts:rules"],
+        ),
+        ("analyst", ["records:statistics", "risk:overrides"], ["records:search", "alerts:mine"]),
         ("auditor", ["audit:search"], ["records:search", "records:statistics"]),
     ],
 )

@@ -189,7 +189,7 @@ class RecordForm(forms.Form):
         if kind == "service_session" and d.get("service_type"):
             details["service_type"] = d["service_type"]
         if kind == "followup_call" and d.get("call_answered"):
-            details["call_answered"] = d["call_answered"] == "si"
+            details["answered"] = d["call_answered"] == "si"
         if kind == "protection_order" and d.get("order_valid_until"):
             details["order_valid_until"] = d["order_valid_until"].isoformat()
         return details

@@ -17,18 +17,26 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ORDER_BREACH = "order_breach"
 AGGRESSOR_RELEASE = "aggressor_release"
 AGGRESSOR_LEAVE = "aggressor_leave"
 MISSING_REPORT = "missing_report"
 EVENT_CODES = (ORDER_BREACH, AGGRESSOR_RELEASE, AGGRESSOR_LEAVE, MISSING_REPORT)
+EVENT_LABELS = {
+    ORDER_BREACH: gettext_lazy("Breach of a protection order"),
+    AGGRESSOR_RELEASE: gettext_lazy("Aggressor released"),
+    AGGRESSOR_LEAVE: gettext_lazy("Aggressor on leave from prison"),
+    MISSING_REPORT: gettext_lazy("Missing-woman report"),
+}
 EVENT_KINDS = {
     ORDER_BREACH: frozenset({"police_intervention", "complaint"}),
     AGGRESSOR_RELEASE: frozenset({"justice_event"}),
     AGGRESSOR_LEAVE: frozenset({"justice_event"}),
     MISSING_REPORT: frozenset({"emergency_call", "justice_event"}),
 }
+EVENT_RECORD_KINDS = frozenset().union(*EVENT_KINDS.values())
 ORDER_MEASURES = (
     "no_acercarse",
     "no_comunicarse",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from violeta.agencies.models import Agency
+from violeta.catalogs.events import EVENT_LABELS, EVENT_RECORD_KINDS
 from violeta.catalogs.models import Alcaldia, Modality, RecordKind, ViolenceType
 from violeta.people.models import Person, Sex
 from violeta.records.choices import Relationship, RiskLevel, Weapon
@@ -138,6 +139,11 @@ class RecordForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    details_event = forms.ChoiceField(
+        label=_("Event for early warnings"),
+        required=False,
+        choices=[("", "—"), *EVENT_LABELS.items()],
+    )
 
     def __init__(self, *args: Any, agency: Agency, person: Person | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -147,6 +153,7 @@ class RecordForm(forms.Form):
         self.fields["kind"].queryset = kinds  # type: ignore[attr-defined]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0].code
+        self.shows_event = any(k.code in EVENT_RECORD_KINDS for k in kinds)
         self.fields.update(_identity_fields("victim", required_name=person is None))
         self.fields.update(_identity_fields("aggressor", required_name=False))
         self.result: RecordInput | None = None
@@ -189,9 +196,11 @@ class RecordForm(forms.Form):
         if kind == "service_session" and d.get("service_type"):
             details["service_type"] = d["service_type"]
         if kind == "followup_call" and d.get("call_answered"):
-            details["call_answered"] = d["call_answered"] == "si"
+            details["answered"] = d["call_answered"] == "si"
         if kind == "protection_order" and d.get("order_valid_until"):
             details["order_valid_until"] = d["order_valid_until"].isoformat()
+        if d.get("details_event"):
+            details["event"] = d["details_event"]  # validation refuses it on other kinds
         return details
 
     def validate(self, *, folio: str, cats: Catalogs) -> RecordInput | None:

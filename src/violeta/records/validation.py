@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from violeta.agencies.models import Agency
+from violeta.catalogs.events import details_problems
 from violeta.catalogs.models import Alcaldia, Modality, RecordKind, ViolenceType
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
@@ -258,6 +259,9 @@ def validate_record(
     details = data.get("details") or {}
     if not isinstance(details, dict):
         c.add("details", _("Details must be a set of named values."))
+    elif kind is not None:
+        for where, message in details_problems(kind.code, details):
+            c.add(where, message)
     if c.errors:
         raise RecordInvalid(c.errors)
     assert kind is not None and occurred_at is not None

@@ -85,7 +85,7 @@ def _assign_ids(agency: str, records: list[Record]) -> None:
         prefix = {
             "C5": "C5",
             "SSC": "IPH",
-            "FGJ": "OP" if record.kind == "protection_order" else "CI",
+            "FGJ": _FGJ_PREFIX.get(record.kind, "CI"),
             "SEMUJERES": "SMU",
             "SEDESA": "NOM046",
             "LINEA": "765",
@@ -98,14 +98,18 @@ def _assign_ids(agency: str, records: list[Record]) -> None:
             record.extra["carpeta"] = (
                 f"CI-FIDVF/{place}/UI-{1 + number % 3} C/D/{number:05d}/{_month(record)}-{year}"
             )
-        elif record.kind == "protection_order":
-            record.extra["carpeta"] = record.extra["complaint"].extra["carpeta"]
+        elif record.kind in {"protection_order", "justice_event"}:
+            complaint = record.extra.get("complaint")  # none for a missing-woman report
+            record.extra["carpeta"] = complaint.extra["carpeta"] if complaint else ""
         elif agency == "SEMUJERES":
             unit = (record.woman.pid, semujeres_unit(record))
             if unit not in crus:
                 counters[f"CRU-{year}"] = n = counters.get(f"CRU-{year}", 0) + 1
                 crus[unit] = f"CRU-{year}-{n:06d}"
             record.extra["cru"] = crus[unit]
+
+
+_FGJ_PREFIX = {"complaint": "CI", "protection_order": "OP", "justice_event": "EJ"}
 
 
 def _month(record: Record) -> str:
@@ -130,14 +134,22 @@ def _write_people(path: Path, women: list[Person], aggressors: list[Person]) -> 
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(
             ["person_id", "role", "given_names", "first_surname", "second_surname", "sex",
-             "birth_date", "birth_state", "curp", "escalating", "linked_ids"]
+             "birth_date", "birth_state", "curp", "escalating", "linked_ids", "severe_event_at"]
         )  # fmt: skip
         for role, people in (("victim", women), ("aggressor", aggressors)):
             for p in people:
                 writer.writerow(
                     [p.pid, role, p.given, p.first, p.second, p.sex, p.birth.isoformat(),
-                     p.state, p.curp, int(p.escalating), ";".join(p.links)]
+                     p.state, p.curp, int(p.escalating), ";".join(p.links), _moment(p.severe_at)]
                 )  # fmt: skip
+
+
+def _moment(minute: int) -> str:
+    """ISO local date and time ("2024-05-04T21:30") of a minute offset; "" for none (-1)."""
+    if minute < 0:
+        return ""
+    date, clock = when(minute)
+    return f"{date[6:]}-{date[3:5]}-{date[:2]}T{clock}"
 
 
 def generate(
@@ -219,8 +231,9 @@ def _readme(
     return "\n".join(lines) + "\n"
 
 
-# Records an escalating woman leaves on average (4–7 incidents, each with its cascade).
-ESCALATING_RECORDS = 24.0
+# Records an escalating woman leaves on average (4–7 incidents, each with its cascade, and
+# the breaches, releases and missing reports of her story).
+ESCALATING_RECORDS = 26.0
 
 
 def expected_records(women: int, records_per_woman: float = 5.0, escalating: float = 0.1) -> float:

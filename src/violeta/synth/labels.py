@@ -61,12 +61,21 @@ RISK_SEMUJERES = {
 }  # fmt: skip
 RISK_LINEA = {k: "Riesgo " + v.lower() for k, v in RISK_UPPER.items()}
 
+MISSING_C5 = "PERSONA DESAPARECIDA"  # a 911 incident of its own, not a modality
+FGJ_REGISTRY = {
+    "complaint": "CARPETA DE INVESTIGACIÓN", "protection_order": "ORDEN DE PROTECCIÓN",
+    "order_breach": "DENUNCIA POR INCUMPLIMIENTO DE ORDEN DE PROTECCIÓN",
+    "aggressor_release": "LIBERACIÓN DEL IMPUTADO",
+    "aggressor_leave": "PERMISO DE SALIDA DEL IMPUTADO",
+    "missing_report": "REPORTE DE PERSONA DESAPARECIDA",
+}  # fmt: skip
 CRIMES = {
     "violencia_familiar": "VIOLENCIA FAMILIAR", "lesiones": "LESIONES DOLOSAS",
     "amenazas": "AMENAZAS", "abuso_sexual": "ABUSO SEXUAL", "violacion": "VIOLACIÓN",
     "feminicidio_tentativa": "FEMINICIDIO EN GRADO DE TENTATIVA",
     "incumplimiento_alimentario": "INCUMPLIMIENTO DE OBLIGACIONES ALIMENTARIAS",
     "dano_propiedad": "DAÑO A LA PROPIEDAD",
+    "desobediencia": "DESOBEDIENCIA A UN MANDATO LEGÍTIMO DE AUTORIDAD",
 }  # fmt: skip
 MEASURES = {
     "no_acercarse": "PROHIBICIÓN DE ACERCARSE", "no_comunicarse": "PROHIBICIÓN DE COMUNICARSE",

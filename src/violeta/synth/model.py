@@ -77,6 +77,7 @@ class Person:
         "phones",
         "pid",
         "second",
+        "severe_at",
         "sex",
         "state",
     )
@@ -95,6 +96,7 @@ class Person:
         self.escalating = False
         self.anonymous = False  # nobody learns his name (a stranger)
         self.links: list[str] = []  # aggressors of a woman / victims of an aggressor
+        self.severe_at = -1  # escalating women: minute of the severe event (the last incident)
 
 
 class Incident:

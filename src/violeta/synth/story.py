@@ -9,11 +9,13 @@ from violeta.synth.model import MINUTES_PER_DAY, TOTAL_MINUTES, Incident, Person
 from violeta.synth.people import choose_relation, make_aggressor, make_woman, move, new_phone
 from violeta.synth.pools import Pools
 from violeta.synth.timeline import (
+    ANSWER_P,
     apply_calendar,
     assess,
     cascade,
     escalating_violence,
     event_minute,
+    missing_report,
     ordinary_violence,
 )
 
@@ -22,6 +24,10 @@ PERSISTENT_SHARE = 0.045  # new aggressors (men, 28+) who will go on to hurt 2â€
 REUSE_P = 0.07  # chance a woman meets a persistent aggressor with a victim still to take
 SECOND_AGGRESSOR_SHARE = 0.10  # women with a second aggressor (a relative, an acquaintance)
 PARTNER_WORDS = ("esposo", "concubino", "pareja", "novio", "ex_pareja")
+MISSING_SHARE = 0.015  # women a relative reports missing once (during her story)
+MISSING_ONLY_SHARE = 0.004  # women whose only record is a missing report (no file of her own)
+MISSING_ESCALATING = 0.12  # escalating women reported missing shortly before the severe event
+ANSWER_DROP = 0.12  # escalating women answer follow-up calls less at each stage (0.72 â†’ 0.24)
 
 
 class Aggressors:
@@ -111,12 +117,18 @@ def tell_story(
     incidents: list[Incident] = []
     secondary_ids: set[int] = set()
     records: list[Record] = []
+    missing_only = not escalating and rng.random() < MISSING_ONLY_SHARE
+    missing_p = MISSING_ESCALATING if escalating else MISSING_SHARE
+    missing_at = -1 if rng.random() >= missing_p else len(days) - 2 if escalating else 0
+    if missing_at == 0 and len(days) > 1:
+        missing_at = int(rng.random() * min(len(days), 1 + target // 3))
     for i, day in enumerate(days):
         inc = Incident(event_minute(rng, day))
         secondary = has_second and i > 0 and rng.random() < 0.3
         if secondary:
             secondary_ids.add(id(inc))
         inc.relation = second_relation if secondary else main_relation
+        stage = 0
         if escalating:
             stage = 4 if i == len(days) - 1 else min(3, i * 4 // (len(days) - 1))
             escalating_violence(rng, inc, stage)
@@ -125,7 +137,16 @@ def tell_story(
         assess(inc, rng)
         window_end = days[i + 1] * DAY if i + 1 < len(days) else inc.ts + 120 * DAY
         incidents.append(inc)
-        records.extend(cascade(rng, woman, inc, window_end, escalating))
+        if missing_only:
+            records.append(missing_report(rng, woman, inc, inc.ts + int(rng.random() * DAY)))
+            break
+        answer_p = ANSWER_P - ANSWER_DROP * stage if escalating else ANSWER_P
+        records.extend(cascade(rng, woman, inc, window_end, escalating, answer_p))
+        if i == missing_at:
+            # Missing for a day or more, before the next incident (escalating: the last one).
+            when = window_end - DAY - int(rng.random() * min(10 * DAY, window_end - inc.ts) / 2)
+            if when > inc.ts + DAY:
+                records.append(missing_report(rng, woman, inc, when))
         if len(records) >= target:
             break
     records.sort(key=lambda r: r.ts)
@@ -144,6 +165,8 @@ def tell_story(
     for inc in incidents:
         inc.ts += shift
         apply_calendar(inc)
+        if inc.final:
+            woman.severe_at = inc.ts
     first_day = day_of(incidents[0].ts)
     filled = make_woman(number, rng, pools, first_day)
     for slot in ("given", "first", "second", "birth", "state", "curp", "phones", "homes"):

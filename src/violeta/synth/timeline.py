@@ -168,6 +168,13 @@ def apply_calendar(inc: Incident) -> None:
     inc.severity = severity(inc.types, inc.weapons, inc.modalities)
 
 
+ANSWER_P = 0.72  # she answers a follow-up call (escalating women: less and less, see story)
+BREACH_P, BREACH_P_ESCALATING = 0.04, 0.45  # the aggressor breaks her order (once)
+RELEASE_P, RELEASE_P_ESCALATING = 0.25, 0.6  # an arrested, prosecuted aggressor is released
+LEAVE_SHARE = 0.2  # of those: a leave from prison (permiso de salida) instead of a release
+BREACH_COMPLAINT_P = 0.4  # a breach the police attended also becomes a complaint
+
+
 class _Cascade:
     def __init__(self, woman: Person, inc: Incident) -> None:
         self.woman = woman
@@ -181,11 +188,19 @@ class _Cascade:
 
 
 def cascade(
-    rng: Random, woman: Person, inc: Incident, window_end: int, escalating: bool
+    rng: Random,
+    woman: Person,
+    inc: Incident,
+    window_end: int,
+    escalating: bool,
+    answer_p: float = ANSWER_P,
 ) -> list[Record]:
-    """The records one incident leaves, in rough time order. Follow-ups (sessions, calls) stay
-    before ``window_end`` (the next incident) so that an incident's records are contiguous."""
+    """The records one incident leaves, in rough time order. Follow-ups (sessions, calls, a
+    breach of her order, the aggressor's release) stay before ``window_end`` (the next
+    incident) so that an incident's records are contiguous. ``answer_p``: the chance she
+    answers a follow-up call."""
     out = _Cascade(woman, inc)
+    arrest = False
     physical = "fisica" in inc.types or "sexual" in inc.types
     grave = len(inc.weapons) > 0 or "sexual" in inc.types or inc.final
     entry = "C5" if inc.final else _ENTRY.draw(rng)
@@ -231,6 +246,10 @@ def cascade(
                 "type": "administrativa" if rng.random() < 0.7 else "judicial",
             }
             order = out.add("FGJ", "protection_order", issued, extra)
+            if rng.random() < (BREACH_P_ESCALATING if escalating else BREACH_P):
+                _breach(rng, out, order, window_end)
+        if arrest and rng.random() < (RELEASE_P_ESCALATING if escalating else RELEASE_P):
+            _release(rng, out, complaint, window_end)
         after = when + DAY
     sessions_p = 1.0 if entry == "SEMUJERES" else (0.55 if order else 0.3)
     if not inc.final and rng.random() < sessions_p:
@@ -251,7 +270,45 @@ def cascade(
             when = office_minute(rng, day)
             if when >= window_end:
                 break
-            answered = rng.random() < 0.72
+            answered = rng.random() < answer_p
             out.add("LINEA", "followup_call", when, {"answered": answered, "call": "seguimiento"})
             day += 7 + int(rng.random() * 14)
     return out.records
+
+
+def _breach(rng: Random, out: _Cascade, order: Record, window_end: int) -> None:
+    """The aggressor breaks her protection order: the police attend (an intervention flagged
+    as a breach), and she sometimes files a complaint for it. Always while the order is in
+    force, at least two days after it was issued, before the next incident."""
+    valid_days = int(order.extra["days"])
+    when = order.ts + 2 * DAY + int(rng.random() * (valid_days - 3) * DAY)
+    if when >= window_end:
+        return
+    out.add("SSC", "police_intervention", when, {"arrest": rng.random() < 0.3, "breach": True})
+    if rng.random() < BREACH_COMPLAINT_P:
+        later = when + 2 * HOUR + int(rng.random() * 20 * HOUR)
+        if later < window_end and later < order.ts + valid_days * DAY:
+            out.add("FGJ", "complaint", later, {"breach": True})
+
+
+def _release(rng: Random, out: _Cascade, complaint: Record, window_end: int) -> None:
+    """The prosecutor registers that the arrested aggressor was released (or is on leave from
+    prison): one to ninety days after the complaint, before the next incident."""
+    room = min(window_end - complaint.ts - 2 * DAY, 90 * DAY)
+    if room <= 0:
+        return
+    day = (complaint.ts + DAY + int(rng.random() * room)) // DAY
+    when = office_minute(rng, day)
+    if when >= window_end:
+        return
+    event = "aggressor_leave" if rng.random() < LEAVE_SHARE else "aggressor_release"
+    out.add("FGJ", "justice_event", when, {"event": event, "complaint": complaint})
+
+
+def missing_report(rng: Random, woman: Person, inc: Incident, when: int) -> Record:
+    """A relative reports her missing: a 911 call (60 %) or a report at the prosecutor's."""
+    if rng.random() < 0.6:
+        extra = {"event": "missing_report", "caller": "familiar", "units": 1}
+        return Record("C5", "emergency_call", when, woman, inc, extra)
+    return Record("FGJ", "justice_event", office_minute(rng, when // DAY), woman, inc,
+                  {"event": "missing_report"})  # fmt: skip

@@ -155,7 +155,7 @@ def test_kind_from_a_column_and_fields_that_apply_to_one_kind() -> None:
     assert errors == [] and record is not None
     assert record["kind"] == "protection_order"
     assert record["details"]["order_type"] == "judicial"
-    assert record["details"]["measures"] == ["no_acercarse", "vigilancia_policial"]
+    assert record["details"]["order_measures"] == ["no_acercarse", "vigilancia_policial"]
     assert record["details"]["order_valid_until"] == "2024-05-04"
     assert "crime" not in record["details"]
     _, errors = translate_row(mapping, {**order, "VIGENCIA_FIN": ""}, 4)
@@ -241,10 +241,10 @@ def test_bom_is_handled_and_row_numbers_count_lines(tmp_path: Path) -> None:
     assert first["victim"]["phone"] == "5512345678"
     assert first["violence_types"] == ["psicologica", "fisica"]
     assert first["risk_level"] == "alto"
-    assert first["details"] == {"call_answered": True, "call_type": "seguimiento"}
+    assert first["details"] == {"answered": True, "call_type": "seguimiento"}
     second, errors = translate_row(mapping, read[1][1], read[1][0])
     assert errors == [] and second is not None
-    assert second["details"]["call_answered"] is False
+    assert second["details"]["answered"] is False
     assert second["victim"]["alcaldia"] == "" and second["victim"]["age"] is None
     assert second["victim"]["given_names"] == "María del Carmen"
 

@@ -87,7 +87,7 @@ def test_record_ids_are_unique_and_in_each_agency_style(out: Path) -> None:
     patterns = {
         "C5": r"C5-20\d\d-\d{7}",
         "SSC": r"IPH-20\d\d-\d{6}",
-        "FGJ": r"(CI|OP)-20\d\d-\d{6}",
+        "FGJ": r"(CI|OP|EJ)-20\d\d-\d{6}",
         "SEMUJERES": r"SMU-20\d\d-\d{6}",
         "SEDESA": r"NOM046-20\d\d-\d{6}",
         "LINEA": r"765-20\d\d-\d{7}",

@@ -17,14 +17,15 @@ from violeta.synth.tests import canonical_records
 CATALOGS = Path(__file__).parents[2] / "catalogs" / "data" / "catalogs.json"
 AGENCY_KINDS = Path(__file__).parents[2] / "agencies" / "data" / "agencies.json"
 DETAILS = {
-    "emergency_call": {"units_sent", "caller"},
-    "police_intervention": {"arrest", "referred_to"},
-    "complaint": {"carpeta", "crime", "facts_date"},
-    "protection_order": {"carpeta", "order_type", "measures", "order_valid_from",
+    "emergency_call": {"units_sent", "caller", "event"},
+    "police_intervention": {"arrest", "referred_to", "event"},
+    "complaint": {"carpeta", "crime", "facts_date", "event"},
+    "justice_event": {"carpeta", "event"},
+    "protection_order": {"carpeta", "order_type", "order_measures", "order_valid_from",
                          "order_valid_until"},
     "service_session": {"service_type"},
     "medical_attention": {"mp_notified"},
-    "followup_call": {"call_answered", "call_type"},
+    "followup_call": {"answered", "call_type"},
 }  # fmt: skip
 
 
@@ -82,7 +83,5 @@ def test_canonical_values_are_catalog_codes(out: Path) -> None:
         )
     service = [r for _, r in canonical_records(out) if r["kind"] == "service_session"]
     assert {r["details"]["service_type"] for r in service} == {"psicologica", "juridica", "social"}
-    calls = [
-        r["details"]["call_answered"] for _, r in canonical_records(out) if r["agency"] == "LINEA"
-    ]
+    calls = [r["details"]["answered"] for _, r in canonical_records(out) if r["agency"] == "LINEA"]
     assert True in calls and False in calls

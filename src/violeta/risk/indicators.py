@@ -13,8 +13,9 @@ rules, documented here because a caseworker must be able to check them by hand:
   before it.
 * More severe: ``SEVERITY`` orders what a record shows; an incident is a rise when it reaches
   physical violence or worse (rank 3+) and exceeds every earlier record of hers.
-* Breach of a protection order: a record flagged ``details.order_breach`` (Violeta's convention:
-  neither the agencies' formats nor the generator carry a breach), or an incident occurring more
+* Breach of a protection order: a record that is one (``details.event == "order_breach"``, as
+  the police and the prosecutor register it: ``catalogs.events``; or the older flag
+  ``details.order_breach``), or an incident occurring more
   than one day after an order was issued and on or before its ``details.order_valid_until``
   (``ORDER_DAYS`` days after issue when the end is missing), naming the order's aggressor when
   both name one. The day of grace keeps the records that trail the incident which led to the
@@ -36,6 +37,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from violeta.catalogs.events import ORDER_BREACH
 from violeta.people.models import Person
 from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
@@ -216,7 +218,8 @@ def _order_breach(records: list[AgencyRecord], incidents: list[AgencyRecord]) ->
     evidence: list[AgencyRecord] = []
     breaches: set[int] = set()  # the records that are breaches (flagged, or incidents)
     for record in records:
-        if isinstance(record.details, dict) and record.details.get("order_breach") is True:
+        details = record.details if isinstance(record.details, dict) else {}
+        if details.get("event") == ORDER_BREACH or details.get("order_breach") is True:
             evidence.append(record)
             breaches.add(record.pk)
     for order in (r for r in records if r.kind.code == ORDER_KIND):

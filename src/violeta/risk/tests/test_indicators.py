@@ -257,3 +257,14 @@ def test_her_file_page_shows_the_indicators_without_other_womens_records(
     assert f'href="#record-{mine.pk}"' in page and f'id="record-{mine.pk}"' in page
     assert f"#record-{theirs.pk}" not in page
     assert "Eva" not in page
+
+
+def test_a_breach_registered_by_the_police_is_a_breach(woman: Person) -> None:
+    r = Records(woman)
+    r.add(100, "protection_order", "FGJ")
+    r.add(30)  # out of the order's default validity: not one by date
+    registered = r.add(5, "police_intervention", "SSC", details={"event": "order_breach"})
+
+    ind = file_indicators(woman.pk, now=NOW).get("order_breach")
+
+    assert ind.present is True and ind.evidence == (registered.pk,)

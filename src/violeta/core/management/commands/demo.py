@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -76,4 +78,11 @@ class Command(BaseCommand):
                 f"  {login.username:28} {login.agency:10} {login.role:14} {login.totp_key}"
             )
         if not options["no_serve"]:
-            call_command("serve", bind=options["bind"], workers=2)
+            # The alerts' worker beside the server, so the demo's inboxes fill as in production.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "violeta.cli", "worker", "--sleep", "2"]
+            )
+            try:
+                call_command("serve", bind=options["bind"], workers=2)
+            finally:
+                worker.terminate()

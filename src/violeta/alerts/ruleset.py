@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from violeta.agencies.models import User
@@ -137,10 +137,20 @@ def _digest(rules: list[dict[str, Any]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _latest() -> RuleSetVersion | None:
+    return RuleSetVersion.objects.order_by("-version").first()
+
+
 def active_ruleset() -> RuleSetVersion:
     """The latest version; the shipped rules are loaded the first time."""
-    latest = RuleSetVersion.objects.order_by("-version").first()
-    return latest or ruleset_save(rules=json.loads(SHIPPED.read_text()), actor=None)
+    latest = _latest()
+    if latest is not None:
+        return latest
+    try:
+        with transaction.atomic():
+            return ruleset_save(rules=json.loads(SHIPPED.read_text()), actor=None)
+    except IntegrityError:  # another process loaded them at the same moment: theirs stands
+        return RuleSetVersion.objects.order_by("-version").get(version=1)
 
 
 @transaction.atomic

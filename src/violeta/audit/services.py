@@ -19,7 +19,9 @@ transaction take it at ``BEGIN``).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +41,51 @@ Details = Mapping[str, Any] | None
 # pg_advisory_xact_lock key for appends ("VIOLETA1" in ASCII); any constant would do.
 APPEND_LOCK_ID = 0x56494F4C45544131
 BULK_BATCH_SIZE = 1000
+
+
+# Entries held by audit_deferred() (None: append at once).
+_held: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_held", default=None)
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Hold the block's audit entries and append them, in order, when it ends.
+
+    Appends are serialised until commit (PostgreSQL's advisory lock). A registration that wrote
+    its entry first and then evaluated the alert rules held that lock through the evaluation,
+    and concurrent registrations queued behind it; deferred, the lock is held only from the end
+    of the block to the commit. Use it inside the change's transaction (``record_register``):
+    the entries still commit or roll back with it. If the block raises, nothing is appended.
+    Nested blocks append with the outermost one.
+    """
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set([])
+    try:
+        yield
+        pending = _held.get() or []
+    finally:
+        _held.reset(token)
+    if pending:
+        _append(pending)
+
+
+def _append(pending: list[dict[str, Any]]) -> list[AuditEntry]:
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        seq, prev_hash = _chain_head()
+        entries = []
+        for fields in pending:
+            seq += 1
+            entry = _new_entry(seq=seq, prev_hash=prev_hash, fields=fields)
+            prev_hash = entry.hash
+            entries.append(entry)
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            AuditEntry.objects.bulk_create(entries)
+    return entries
 
 
 def _lock_chain() -> None:
@@ -95,7 +142,8 @@ def audit_log(
     names, phones, CURPs, addresses or narratives (see the module's docstring).
 
     Call it inside the transaction of the change being audited; outside any transaction it
-    opens its own.
+    opens its own. Inside :func:`audit_deferred` the entry is appended when that block ends
+    (the returned entry is then not saved yet).
     """
     actor_id, label, agency_code = _who(actor, actor_label)
     fields = {
@@ -110,12 +158,11 @@ def audit_log(
         "reason": reason,
         "details": details,
     }
-    with transaction.atomic(savepoint=False):
-        _lock_chain()
-        seq, prev_hash = _chain_head()
-        entry = _new_entry(seq=seq + 1, prev_hash=prev_hash, fields=fields)
-        entry.save()
-    return entry
+    held = _held.get()
+    if held is not None:
+        held.append(fields)
+        return AuditEntry(**fields)
+    return _append([fields])[0]
 
 
 def audit_log_many(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from violeta.agencies.models import User
-from violeta.audit.services import audit_log
+from violeta.audit.services import audit_deferred, audit_log
 from violeta.cases.services import activity_touch
 from violeta.linkage.features import stored_blob
 from violeta.linkage.models import LinkMethod
@@ -115,7 +115,6 @@ def _attach_party(
     return person, method == LinkMethod.SINGLE
 
 
-@transaction.atomic
 def record_register(
     *,
     actor: User | None,
@@ -130,8 +129,30 @@ def record_register(
     Registering an unchanged record again changes nothing and writes no version. The woman is
     ``victim_person`` when the operator picked her, otherwise the person her identity resolves
     to (a new person if none); ``new_victim`` makes her a new person whatever matches (the
-    operator said she is none of the candidates). Audited in the same transaction.
+    operator said she is none of the candidates). Audited in the same transaction; the audit
+    entries (the record's, the follow-up's, the alerts') are appended together at the end
+    (:func:`audit_deferred`), so concurrent registrations do not wait on each other's rules.
     """
+    with transaction.atomic(), audit_deferred():
+        return _register(
+            actor=actor,
+            data=data,
+            source=source,
+            victim_person=victim_person,
+            new_victim=new_victim,
+            request=request,
+        )
+
+
+def _register(
+    *,
+    actor: User | None,
+    data: RecordInput,
+    source: RecordSource,
+    victim_person: Person | None,
+    new_victim: bool,
+    request: HttpRequest | None,
+) -> RegisterOutcome:
     existing = (
         AgencyRecord.objects.select_for_update()
         .filter(agency=data.agency, agency_record_id=data.agency_record_id)

@@ -91,3 +91,25 @@ def test_a_disabled_rule_raises_nothing(catalogs: None) -> None:
     her = woman()
     Records(her).add(2, "police_intervention", "SSC", details={"event": "order_breach"})
     assert evaluate(her) == [] and not Alert.objects.exists()
+
+
+def test_two_processes_loading_the_shipped_rules_at_once_both_get_version_1(
+    catalogs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first records after installation arrive together: each process finds no rules and
+    loads the shipped ones; the one that loses the race uses the winner's version instead of
+    failing the registration (seen in ``violeta bench alerts`` on PostgreSQL)."""
+    from django.db import IntegrityError
+
+    from violeta.alerts import ruleset as module
+
+    theirs = active_ruleset()  # the other process committed version 1…
+    looks = iter([None])  # …after this one found no rules
+
+    def collide(**kw: Any) -> RuleSetVersion:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(module, "_latest", lambda: next(looks, None) or theirs)
+    monkeypatch.setattr(module, "ruleset_save", collide)
+    assert active_ruleset() == theirs
+    assert RuleSetVersion.objects.count() == 1

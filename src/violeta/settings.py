@@ -267,6 +267,8 @@ RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
 # Early warnings: the agency on duty receives every alert; minutes to acknowledge per level
 # before it escalates to the supervisors.
 VIOLETA_ALERTS_ON_DUTY_AGENCY = os.environ.get("VIOLETA_ALERTS_ON_DUTY_AGENCY", "C5")
+# A new record raises alerts only if it happened within this many days (history loads quietly).
+VIOLETA_ALERTS_RECORD_WINDOW_DAYS = int(os.environ.get("VIOLETA_ALERTS_RECORD_WINDOW_DAYS", "30"))
 VIOLETA_ALERTS_DEADLINES = {"alarma": 15, "alerta": 4 * 60, "aviso": 72 * 60}
 # The instrument suggested for a first assessment (a follow-up form is suggested afterwards).
 RISK_FIRST_INSTRUMENT = os.environ.get("VIOLETA_RISK_FIRST_INSTRUMENT", "vpr")

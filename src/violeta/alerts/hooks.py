@@ -3,9 +3,12 @@ deliveries) commits with the change that caused it, or not at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 
 from violeta.alerts.choices import Trigger
 from violeta.alerts.ruleset import active_ruleset
@@ -16,6 +19,17 @@ from violeta.risk.choices import Status
 from violeta.risk.models import RiskAssessment
 
 ORDER_KIND = "protection_order"
+DEFAULT_RECORD_WINDOW_DAYS = 30
+
+
+def is_recent(record: AgencyRecord, now: dt.datetime | None = None) -> bool:
+    """Whether a new record is recent enough to raise alerts on arrival: it happened within
+    ``VIOLETA_ALERTS_RECORD_WINDOW_DAYS`` (default 30) of now. Loading an agency's history
+    (years of records) must not flood the staff with alerts about events long past; such
+    records still count as evidence when a recent one arrives, and the scheduled rules
+    (``violeta alerts_scan``) still read them."""
+    days = getattr(settings, "VIOLETA_ALERTS_RECORD_WINDOW_DAYS", DEFAULT_RECORD_WINDOW_DAYS)
+    return record.occurred_at >= (now or timezone.now()) - dt.timedelta(days=days)
 
 
 def _triggers(kinds: Iterable[str]) -> list[str]:
@@ -26,6 +40,8 @@ def _triggers(kinds: Iterable[str]) -> list[str]:
 
 
 def record_registered(record: AgencyRecord, person_id: int) -> None:
+    if not is_recent(record):
+        return
     evaluate_for_person(person_id, trigger=_triggers([record.kind.code]), record_id=record.pk)
 
 
@@ -35,14 +51,18 @@ def _flagged(record: AgencyRecord) -> bool:
 
 
 def records_registered(pairs: Iterable[tuple[AgencyRecord, int]]) -> None:
-    """Many new records (an import): each woman evaluated once, in this transaction.
+    """Many new records (an import): each woman evaluated once, in this transaction, for
+    her recent records (:func:`is_recent`).
 
     A woman whose file is this one record, with no assessment, no weapons, no event and an
     aggressor named nowhere else can meet no rule (see :mod:`violeta.alerts.evaluation`), so
     only the others are evaluated: a few queries pick them for the whole batch.
     """
     new: dict[int, list[AgencyRecord]] = {}
+    now = timezone.now()
     for record, person_id in pairs:
+        if not is_recent(record, now):
+            continue
         new.setdefault(person_id, []).append(record)
     if not new:
         return

@@ -20,10 +20,10 @@ from violeta.alerts.models import Alert
 from violeta.alerts.scan import alerts_scan
 from violeta.alerts.services import alert_acknowledge, alert_close, alerts_escalate
 from violeta.alerts.tests.helpers import Records, evaluate, level, woman
+from violeta.alerts.tests.helpers import register as _register
 from violeta.audit.models import AuditEntry
 from violeta.audit.services import audit_log
 from violeta.catalogs.models import Alcaldia
-from violeta.linkage.tests.test_services import _register
 from violeta.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -31,13 +31,19 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link, link-realtime."
+    help = "Run a benchmark: generate, link, link-realtime, alerts."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["generate", "link", "link-realtime"])
+        parser.add_argument("name", choices=["generate", "link", "link-realtime", "alerts"])
         parser.add_argument("--records", type=int, default=100_000)
         parser.add_argument("--lookups", type=int, default=300)
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--women", type=int, default=2000, help="alerts: women replayed")
+        parser.add_argument("--rate", type=float, default=50.0, help="alerts: records per second")
+        parser.add_argument("--seconds", type=float, default=20.0, help="alerts: seconds of load")
+        parser.add_argument(
+            "--producers", type=int, default=3, help="alerts: processes registering records"
+        )
         parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,6 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         elif options["name"] == "link-realtime":
             self.stdout.write(self._realtime(options))
+        elif options["name"] == "alerts":
+            self.stdout.write(self._alerts(options))
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")
 
@@ -73,6 +81,36 @@ class Command(BaseCommand):
         argv = [sys.executable, "-m", "violeta.cli", "bench", "link-realtime"]
         argv += ["--records", str(records), "--seed", str(seed)]
         argv += ["--lookups", str(options["lookups"])]
+        done = subprocess.run(  # noqa: S603 - our own command, no shell
+            argv, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise CommandError(done.stderr[-2000:])
+        return done.stdout.strip().splitlines()[-1]
+
+    def _alerts(self, options: dict[str, Any]) -> str:
+        """In a database of its own, emptied first: a child process pointed at it."""
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+            from violeta.agencies.services import agencies_load
+            from violeta.alerts.bench import bench_alerts
+            from violeta.catalogs.services import catalogs_load
+
+            call_command("migrate", verbosity=0)
+            call_command("flush", interactive=False, verbosity=0)
+            catalogs_load()
+            agencies_load()
+            return bench_alerts(
+                women=options["women"],
+                rate=options["rate"],
+                seconds=options["seconds"],
+                producers=max(1, options["producers"]),
+                seed=options["seed"],
+            )
+        url = bench_database_url("violeta_bench_alerts")
+        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
+        argv = [sys.executable, "-m", "violeta.cli", "bench", "alerts"]
+        for option in ("women", "rate", "seconds", "producers", "seed"):
+            argv += [f"--{option}", str(options[option])]
         done = subprocess.run(  # noqa: S603 - our own command, no shell
             argv, env=env, capture_output=True, text=True, check=False
         )

@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import override_settings
+from django.utils import timezone
 
 from violeta.agencies.models import Agency
 from violeta.agencies.services import agencies_load
@@ -20,6 +22,7 @@ from violeta.core.demo_risk import demo_assessments
 from violeta.intake.loader import import_file
 from violeta.risk.versions import instruments_load_shipped
 from violeta.synth import generate
+from violeta.synth.model import END as SYNTH_END
 
 
 class Command(BaseCommand):
@@ -50,19 +53,23 @@ class Command(BaseCommand):
             )
             demo_data_mark(out_dir, params)
             self.stdout.write(f"  {summary}")
+        logins = demo_users()  # before the import, so that its alerts reach their inboxes
         imported = out_dir / "imported.json"
         if demo_data_matches(out_dir, params) and imported.exists():
             self.stdout.write("Synthetic data already imported (delete the data folder to redo).")
         else:
-            for agency in Agency.objects.order_by("code"):
-                path = out_dir / f"{agency.code}.csv"
-                if path.exists():
-                    report = import_file(agency=agency, path=path, progress=True)
-                    self.stdout.write(f"  {report.summary()}")
+            # The synthetic data ends on a fixed day (synth.model.END): its last 60 days raise
+            # alerts as if recent, so the demo's inboxes and supervision pages have content.
+            window = (timezone.now().replace(tzinfo=None) - SYNTH_END).days + 60
+            with override_settings(VIOLETA_ALERTS_RECORD_WINDOW_DAYS=max(window, 60)):
+                for agency in Agency.objects.order_by("code"):
+                    path = out_dir / f"{agency.code}.csv"
+                    if path.exists():
+                        report = import_file(agency=agency, path=path, progress=True)
+                        self.stdout.write(f"  {report.summary()}")
             imported.write_text("{}")
         swept = cases_sweep()  # follow-ups for imported records; idempotent
         self.stdout.write(f"  follow-ups opened {swept.opened}, supervised {swept.supervised}")
-        logins = demo_users()
         assessed = demo_assessments()  # once: a sample of women assessed, some due again
         if assessed:
             self.stdout.write(f"  risk assessments made for the demo: {assessed}")

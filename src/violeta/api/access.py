@@ -7,6 +7,7 @@ from django.http import Http404
 
 from violeta.agencies.models import User
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.selectors import records_visible_to
 from violeta.risk.models import RiskAssessment
@@ -16,10 +17,8 @@ def woman_for(user: User, person_id: int) -> Person:
     """Her file (followed through merges) if ``user``'s agency may see it; else 404, so that
     another agency's woman is indistinguishable from one that does not exist."""
     person = Person.objects.filter(pk=person_id, kind=PersonKind.WOMAN).first()
-    for _hop in range(10):
-        if person is None or person.merged_into_id is None:
-            break
-        person = Person.objects.filter(pk=person.merged_into_id).first()
+    if person is not None:
+        person = person_in_use(person)
     if person is None or user.agency_id is None:
         raise Http404
     ids = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]

@@ -23,7 +23,7 @@ from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log, audit_log_many
 from violeta.cases.models import CaseFollowUp, CaseState
-from violeta.people.models import Person
+from violeta.people.services import person_id_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 
@@ -40,13 +40,7 @@ def supervised_period() -> dt.timedelta:
 
 
 def _current_person_id(person_id: int) -> int:
-    for _hop in range(10):  # activity for a merged file counts for the file it was merged into
-        merged_into = Person.objects.filter(pk=person_id).values_list("merged_into", flat=True)
-        target = merged_into.first()
-        if target is None:
-            break
-        person_id = target
-    return person_id
+    return person_id_in_use(person_id)  # activity for a merged file counts for the file it is in
 
 
 def _reopens(case: CaseFollowUp, at: dt.datetime, now: dt.datetime) -> bool:

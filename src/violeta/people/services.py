@@ -146,6 +146,16 @@ def merged_chains_flatten() -> int:
         moved += len(rows)
 
 
+def person_id_in_use(person_id: int) -> int:
+    """:func:`person_in_use` by id, without loading the person."""
+    for _hop in range(10):
+        target = Person.objects.filter(pk=person_id).values_list("merged_into", flat=True).first()
+        if target is None:
+            break
+        person_id = target
+    return person_id
+
+
 def person_in_use(person: Person) -> Person:
     """The file ``person``'s records are in now: itself, or the file it was merged into (one
     hop since merges re-point older merged files; a few more are followed for safety)."""

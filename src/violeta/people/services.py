@@ -146,6 +146,12 @@ def merged_chains_flatten() -> int:
         moved += len(rows)
 
 
+def person_lock(person: Person) -> None:
+    """Serialise, until commit, the writes about her file that must not happen twice (a double
+    click's two requests: the second waits here, then finds what the first created)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+
+
 def person_id_in_use(person_id: int) -> int:
     """:func:`person_in_use` by id, without loading the person."""
     for _hop in range(10):

@@ -22,7 +22,7 @@ from violeta.agencies.roles import Capability
 from violeta.audit.services import audit_log
 from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import person_in_use
+from violeta.people.services import person_in_use, person_lock
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord
 from violeta.referrals.catalog import services_of
@@ -72,8 +72,7 @@ def referral_create(
         raise ValidationError(_("Only women's files are referred."))
     person = person_in_use(person)
     if form_token:
-        # The lock on her file serialises a double click's two requests.
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        person_lock(person)  # a double click's two requests: the second finds the first's
         sent = Referral.objects.filter(created_by=actor, form_token=form_token).first()
         if sent is not None:
             return sent

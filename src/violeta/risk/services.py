@@ -17,7 +17,7 @@ from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.cases.services import activity_touch
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import person_in_use
+from violeta.people.services import person_in_use, person_lock
 from violeta.risk import schedule, scoring
 from violeta.risk.access import may_assess, may_lower, may_see
 from violeta.risk.choices import Direction, OverrideState, Status
@@ -42,8 +42,7 @@ def assessment_start(
             _("%(instrument)s is retired: use a current version.") % {"instrument": instrument}
         )
     person = person_in_use(person)
-    # The lock on her file serialises two requests arriving together.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    person_lock(person)  # two requests arriving together: the second finds the first's draft
     draft = RiskAssessment.objects.filter(
         person=person, instrument=instrument, assessed_by=actor, status=Status.DRAFT
     ).first()

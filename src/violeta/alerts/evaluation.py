@@ -26,6 +26,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from violeta.catalogs.events import is_breach
 from violeta.people.models import Person
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
@@ -114,11 +115,7 @@ def record_at_high_risk(ctx: FileContext, p: dict[str, Any]) -> list[Finding]:
 
 
 def order_breach(ctx: FileContext, p: dict[str, Any]) -> list[Finding]:
-    flagged = [
-        r
-        for r in ctx.recent(p["within_days"])
-        if _details(r).get("event") == "order_breach" or _details(r).get("order_breach") is True
-    ]
+    flagged = [r for r in ctx.recent(p["within_days"]) if is_breach(r.details)]
     found = [Finding(f"breach:{r.pk}", (r.pk,), {"agency": r.agency.code}) for r in flagged]
     indicator = ctx.indicators.get("order_breach")
     if indicator.present and not flagged:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from violeta.alerts.choices import Trigger
 from violeta.alerts.ruleset import active_ruleset
 from violeta.alerts.services import evaluate_for_person
+from violeta.catalogs.events import is_breach
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
 from violeta.risk.choices import Status
@@ -47,7 +48,7 @@ def record_registered(record: AgencyRecord, person_id: int) -> None:
 
 def _flagged(record: AgencyRecord) -> bool:
     details = record.details if isinstance(record.details, dict) else {}
-    return bool(record.weapons or details.get("event") or details.get("order_breach"))
+    return bool(record.weapons or details.get("event") or is_breach(details))
 
 
 def records_registered(pairs: Iterable[tuple[AgencyRecord, int]]) -> None:

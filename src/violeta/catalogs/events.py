@@ -48,6 +48,14 @@ ORDER_MEASURES = (
 ORDER_MAX_DAYS = 90  # LGAMVLV: up to 60 days, extendable by 30
 
 
+def is_breach(details: Any) -> bool:
+    """Whether a record's details say it is a breach of a protection order: the event, or the
+    flag ``order_breach: true`` some agencies' systems send (read the same everywhere)."""
+    if not isinstance(details, dict):
+        return False
+    return details.get("event") == ORDER_BREACH or details.get("order_breach") is True
+
+
 def details_problems(kind: str, details: dict[str, Any]) -> list[tuple[str, str]]:
     """What is wrong with the event fields of a record's details: (field, message) pairs."""
     problems: list[tuple[str, str]] = []

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from violeta.catalogs.events import ORDER_BREACH
+from violeta.catalogs.events import is_breach
 from violeta.people.models import Person
 from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
@@ -218,8 +218,7 @@ def _order_breach(records: list[AgencyRecord], incidents: list[AgencyRecord]) ->
     evidence: list[AgencyRecord] = []
     breaches: set[int] = set()  # the records that are breaches (flagged, or incidents)
     for record in records:
-        details = record.details if isinstance(record.details, dict) else {}
-        if details.get("event") == ORDER_BREACH or details.get("order_breach") is True:
+        if is_breach(record.details):
             evidence.append(record)
             breaches.add(record.pk)
     for order in (r for r in records if r.kind.code == ORDER_KIND):

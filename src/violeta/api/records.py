@@ -78,6 +78,13 @@ def _taken() -> Response:
 
 
 class RecordDetail(RecordsView):
+    def audited_path(self, request: Request) -> str:
+        """A folio is the agency's own text: the call's entry keeps its place, not its value
+        (the record's own entry names the record)."""
+        if request.method == "PUT":
+            return "/api/v1/records/<agency_record_id>/"
+        return super().audited_path(request)
+
     @extend_schema(responses={200: shapes.RecordOut, **ERRORS}, tags=["records"], parameters=[REF])
     def get(self, request: Request, ref: str) -> Response:
         """One of the agency's own records, whole (by Violeta's id). Another agency's: 404."""

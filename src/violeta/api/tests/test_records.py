@@ -50,6 +50,8 @@ def test_register_read_and_update_with_history(api: Callable[..., Api]) -> None:
     assert updated.status_code == 200, updated.content
     assert updated.json()["version"] == 2 and updated.json()["changed"]
     assert AgencyRecordVersion.objects.filter(record_id=body["id"], version=1).exists()
+    put_call = AuditEntry.objects.filter(subject_type="api_call", details__method="PUT").get()
+    assert put_call.details["path"] == "/api/v1/records/<agency_record_id>/"
     same = client.send("PUT", f"{BASE}SEM-API-1/", changed).json()
     assert same["version"] == 2 and not same["changed"]
     assert client.send("PUT", f"{BASE}SEM-NOPE/", changed).status_code == 404

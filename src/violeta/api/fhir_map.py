@@ -36,7 +36,9 @@ def mapping() -> dict[str, Any]:
 
 class Errors(dict[str, list[str]]):
     def add(self, where: str, message: str) -> None:
-        self.setdefault(where, []).append(message)
+        messages = self.setdefault(where, [])
+        if message not in messages:  # one Patient behind two Encounters: said once
+            messages.append(message)
 
 
 def _loc(parts: tuple[Any, ...]) -> str:
@@ -71,7 +73,7 @@ def _patient(res: dict[str, Any], at: str, cats: Catalogs) -> tuple[dict[str, An
     names = res.get("name") or []
     official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
     n = names.index(official) if official in names else 0
-    if official:
+    if official.get("given") or official.get("family"):
         victim["given_names"] = " ".join(official.get("given") or [])
         _, first, second = split_full_name(
             f"{official.get('family') or ''},", order="surnames_first"
@@ -79,6 +81,11 @@ def _patient(res: dict[str, Any], at: str, cats: Catalogs) -> tuple[dict[str, An
         victim["first_surname"], victim["second_surname"] = first, second
         where["given_names"] = f"{at}.name[{n}].given"
         where["first_surname"] = where["second_surname"] = f"{at}.name[{n}].family"
+    elif official.get("text"):  # only the name as written: "Guadalupe Hernández López"
+        given, first, second = split_full_name(str(official["text"]))
+        victim.update(given_names=given, first_surname=first, second_surname=second)
+        for key in ("given_names", "first_surname", "second_surname"):
+            where[key] = f"{at}.name[{n}].text"
     if res.get("birthDate"):
         victim["birth_date"], where["birth_date"] = res["birthDate"], f"{at}.birthDate"
     victim["sex"] = m["gender"].get(res.get("gender") or "unknown", "")

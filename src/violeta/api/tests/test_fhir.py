@@ -129,6 +129,15 @@ def test_fhir_content_type_and_accept(sedesa: Api) -> None:
     assert resp["Content-Type"].startswith("application/fhir+json")
 
 
+def test_a_name_given_only_as_text_is_split_as_a_mexican_name(sedesa: Api) -> None:
+    raw = bundle()
+    raw["entry"][0]["resource"]["name"] = [{"text": "María de la Luz de la Cruz del Río"}]
+    assert sedesa.send("POST", URL, raw).status_code == 201
+    victim = AgencyRecord.objects.get().parties.get(role="victim")
+    assert victim.given_names == "María de la Luz"
+    assert (victim.first_surname, victim.second_surname) == ("de la Cruz", "del Río")
+
+
 def test_icd10_codes_match_the_longest_listed_prefix() -> None:
     assert icd10("T74.11") == icd10("T741") == icd10("t74.1")
     assert icd10("Y05.0") is not None and icd10("Y07.01") == icd10("Y07.0")

@@ -34,7 +34,7 @@ class FhirJSONRenderer(JSONRenderer):
 
 
 class FhirBundle(ApiView):
-    write_scope = "records:write"
+    read_scope = write_scope = "records:write"  # any other method: 405
     parser_classes = [FhirJSONParser, JSONParser]
     renderer_classes = [JSONRenderer, FhirJSONRenderer]
 

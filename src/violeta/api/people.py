@@ -74,7 +74,7 @@ def _page_url(request: Request, offset: int, limit: int) -> str:
 
 
 class WomanSearch(ApiView):
-    write_scope = "people:search"
+    read_scope = write_scope = "people:search"  # any other method: 405
 
     @extend_schema(
         request=shapes.SearchIn,
@@ -161,7 +161,7 @@ def _alerts(agency_id: int, ids: list[int]) -> QuerySet[Alert]:
 
 
 class WomanAlerts(ApiView):
-    read_scope = "alerts:read"
+    read_scope = write_scope = "alerts:read"  # any other method: 405
     pagination_class = AlertCursor
 
     @extend_schema(responses={200: shapes.AlertOut(many=True), **ERRORS}, tags=["women"])

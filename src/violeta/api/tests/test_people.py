@@ -91,6 +91,7 @@ def test_search_bad_input_scope_and_audit_without_values(api: Callable[..., Api]
     assert "age" in _problem(sem.send("POST", SEARCH, {"age": 300}), 422)["errors"]
     no_scope = api(scopes="records:read", name="reader")
     _problem(no_scope.send("POST", SEARCH, {"curp": CURP}), 403)
+    _problem(sem.get(SEARCH), 405)
 
     assert sem.send("POST", SEARCH, {"curp": CURP}).status_code == 200
     entry = AuditEntry.objects.get(action="search")

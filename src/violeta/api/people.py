@@ -78,7 +78,7 @@ class WomanSearch(ApiView):
 
     @extend_schema(
         request=shapes.SearchIn,
-        responses={200: shapes.CandidateOut(many=True), **ERRORS},
+        responses={200: shapes.CandidatePage, **ERRORS},
         tags=["women"],
         parameters=PAGE,
     )
@@ -164,7 +164,7 @@ class WomanAlerts(ApiView):
     read_scope = write_scope = "alerts:read"  # any other method: 405
     pagination_class = AlertCursor
 
-    @extend_schema(responses={200: shapes.AlertOut(many=True), **ERRORS}, tags=["women"])
+    @extend_schema(responses={200: shapes.AlertPage, **ERRORS}, tags=["women"])
     def get(self, request: Request, person_id: int) -> Response:
         """Her alerts sent to the client's agency, newest first: level, rule, state, why, and
         the evidence this client may open (its agency's records)."""

@@ -81,8 +81,10 @@ class CandidateOut(s.Serializer):  # type: ignore[misc]
     reachable = s.BooleanField(help_text="Whether this client may open her (risk, alerts).")
 
 
-class EvidenceOut(s.Serializer):  # type: ignore[misc]
-    record = s.IntegerField(help_text="A record of this agency: GET records/{id}/.")
+class CandidatePage(s.Serializer):  # type: ignore[misc]
+    next = s.URLField(allow_null=True, help_text="POST the same body again to it.")
+    previous = s.URLField(allow_null=True)
+    results = CandidateOut(many=True)
 
 
 class AlertOut(s.Serializer):  # type: ignore[misc]
@@ -111,3 +113,9 @@ class FhirResultOut(s.Serializer):  # type: ignore[misc]
 
 class FhirOut(s.Serializer):  # type: ignore[misc]
     records = FhirResultOut(many=True)
+
+
+class AlertPage(s.Serializer):  # type: ignore[misc]
+    next = s.URLField(allow_null=True)
+    previous = s.URLField(allow_null=True)
+    results = AlertOut(many=True)

@@ -31,3 +31,28 @@ def woman_for(user: User, person_id: int) -> Person:
     if not (registered or assessed):
         raise Http404
     return person
+
+
+def reachable_women(user: User, person_ids: list[int]) -> set[int]:
+    """Which of these women (files in use) ``user``'s agency reaches, as in :func:`woman_for`."""
+    if user.agency_id is None or not person_ids:
+        return set()
+    merged = dict(
+        Person.objects.filter(merged_into_id__in=person_ids).values_list("pk", "merged_into_id")
+    )
+    hers = {pk: pk for pk in person_ids} | merged
+    registered = records_visible_to(user).filter(
+        parties__person_id__in=hers, parties__role=PartyRole.VICTIM
+    )
+    found = set(registered.values_list("parties__person_id", flat=True))
+    found |= set(
+        RiskAssessment.objects.filter(person_id__in=hers, agency_id=user.agency_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    return {hers[pk] for pk in found if pk in hers}
+
+
+def her_ids(person: Person) -> list[int]:
+    """Her file and the files merged into it."""
+    return [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]

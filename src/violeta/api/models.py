@@ -10,10 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from violeta.agencies.roles import Role
 from violeta.core.fields import EncryptedTextField
 
-# What a token may do. Later modules add theirs (records:read, records:write, alerts:read…).
+# What a token may do: "<area>:read" for GETs, "<area>:write" for writes.
 SCOPES: dict[str, str] = {
     "risk:read": "Read instruments, assessments and women's risk levels",
     "risk:write": "Start, answer and complete assessments; change a level",
+    "records:read": "Read the client agency's own records",
+    "records:write": "Register and update the agency's records (JSON or a FHIR Bundle)",
+    "people:search": "Search a woman by identity (candidates, scored)",
+    "alerts:read": "Read a woman's alerts sent to the client's agency",
 }
 # The roles a client may act under: need-to-know is the role's, as for a person.
 CLIENT_ROLES = (Role.OPERATOR, Role.CASEWORKER, Role.SUPERVISOR)

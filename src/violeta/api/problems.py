@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from violeta.records.validation import RecordInvalid
 from violeta.risk.scoring import AnswerError
 
 CONTENT_TYPE = "application/problem+json"
@@ -100,6 +101,9 @@ def answer_errors(error: AnswerError) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, AnswerError):
         return problem(422, _("Some answers are not allowed."), errors=answer_errors(exc))
+    if isinstance(exc, RecordInvalid):
+        detail = _("The record is not valid; nothing was stored.")
+        return problem(422, detail, errors=exc.errors)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}

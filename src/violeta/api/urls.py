@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from violeta.api import views
+from violeta.api import fhir, people, records, views
 from violeta.api.base import NotFoundView
 
 app_name = "api"
@@ -54,5 +54,14 @@ urlpatterns: list[URLPattern] = [
         _public(views.WomanRiskHistory.as_view()),
         name="woman_risk_history",
     ),
+    path("records/", _public(records.RecordCreate.as_view()), name="records"),
+    path("records/<str:ref>/", _public(records.RecordDetail.as_view()), name="record"),
+    path("women/search/", _public(people.WomanSearch.as_view()), name="women_search"),
+    path(
+        "women/<int:person_id>/alerts/",
+        _public(people.WomanAlerts.as_view()),
+        name="woman_alerts",
+    ),
+    path("fhir/Bundle", _public(fhir.FhirBundle.as_view()), name="fhir_bundle"),
     re_path(r"^.*$", _public(NotFoundView.as_view()), name="not_found"),
 ]

@@ -167,6 +167,19 @@ def _features_of(identity: IdentityInput | Person, alcaldia: str) -> dict[str, A
     )
 
 
+def score_person(
+    data: IdentityInput, person: Person, kind: PersonKind = PersonKind.WOMAN
+) -> tuple[float, dict[str, str]]:
+    """How likely ``person`` is ``data`` (0..1), and the evidence, as candidates_for scores."""
+    evidence = _compare(data, person)
+    scorer = _model_scorer(kind)
+    if scorer is None:
+        return _score(evidence), evidence
+    code = person.alcaldia.inegi_code if person.alcaldia else ""
+    mine = _features_of(data, data.alcaldia_code or "")
+    return scorer.score(mine, _features_of(person, code)).probability, evidence
+
+
 def candidates_for(*, data: IdentityInput, kind: PersonKind = PersonKind.WOMAN) -> list[Candidate]:
     """The people who may be this identity, best first (at most ``MAX_CANDIDATES``).
 

@@ -41,3 +41,4 @@ class RecordSource(models.TextChoices):
     BROWSER = "browser", _("Registered in the browser")
     IMPORT = "import", _("Bulk import")
     API = "api", _("API")
+    FHIR = "fhir", _("FHIR bundle (API)")

@@ -21,6 +21,21 @@ def test_schema_validates_without_warnings() -> None:
     assert '"application/problem+json"' in out.getvalue() or '"ProblemOut"' in out.getvalue()
 
 
+def test_schema_lists_the_records_people_alerts_and_fhir_endpoints() -> None:
+    import json
+
+    resp = Client().get("/api/v1/schema/?format=json")
+    assert resp.status_code == 200
+    paths = json.loads(resp.content)["paths"]
+    assert set(paths["/api/v1/records/"]) >= {"post"}
+    assert set(paths["/api/v1/records/{ref}/"]) >= {"get", "put"}
+    assert set(paths["/api/v1/women/search/"]) >= {"post"}
+    assert set(paths["/api/v1/women/{person_id}/alerts/"]) >= {"get"}
+    fhir = paths["/api/v1/fhir/Bundle"]["post"]
+    assert "application/fhir+json" in fhir["requestBody"]["content"]
+    assert any(p["name"] == "Idempotency-Key" for p in fhir["parameters"])
+
+
 def test_swagger_ui_is_served_from_here_with_scripts_from_self_only() -> None:
     resp = Client().get("/api/v1/docs/")
     assert resp.status_code == 200

@@ -39,7 +39,7 @@ def phone_index(sender: str) -> str:
 
 
 def _alcaldias() -> list[Alcaldia]:
-    return list(Alcaldia.objects.order_by("name"))
+    return list(Alcaldia.objects.order_by("inegi_code"))
 
 
 def _ask_role() -> str:

@@ -186,6 +186,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A browser-session cookie, not one kept for a year: the public report pages leave nothing
+# behind once the browser closes.
+CSRF_COOKIE_AGE = None
 OTP_TOTP_ISSUER = "Violeta"
 
 LANGUAGE_CODE = "es-mx"

@@ -45,6 +45,8 @@ def test_the_form_is_public_with_quick_exit_and_no_trace_headers(catalogs: None)
     assert response.headers["Cache-Control"].startswith("no-store")
     assert response.headers["Referrer-Policy"] == "same-origin"  # no-referrer breaks CSRF
     assert "csrfmiddlewaretoken" in html
+    cookie = response.cookies["csrftoken"]
+    assert cookie["max-age"] == "" and cookie["expires"] == ""  # gone when the browser closes
 
 
 def test_a_report_gets_a_folio_and_a_secret_shown_once_and_never_in_the_url(

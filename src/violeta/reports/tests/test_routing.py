@@ -49,3 +49,13 @@ def test_every_agency_in_the_rules_file_exists_and_every_reason_has_a_label(
     assert codes <= set(Agency.objects.values_list("code", flat=True))
     for reason in [data["default"]["reason"]] + [r["reason"] for r in data["rules"]]:
         assert reason_label(reason) != reason
+
+
+def test_the_demo_reports_are_made_once_along_each_routing_path(catalogs: None) -> None:
+    from violeta.reports.demo import demo_public_reports
+    from violeta.reports.models import PublicReport
+
+    made = demo_public_reports()
+    assert len(made) == 4 and demo_public_reports() == []
+    agencies = set(PublicReport.objects.values_list("agency__code", flat=True))
+    assert agencies == {"SSC", "SEDESA", "LINEA", "SEMUJERES"}

@@ -121,6 +121,16 @@ def _step(conversation: Conversation, text: str, request: HttpRequest | None) ->
             }
         if not answer:
             return _("Only text messages can be received here.")
+        if conversation.report.status == Status.CLOSED:
+            folio = conversation.report.folio
+            conversation.report, conversation.state, conversation.answers = None, ASK_ROLE, {}
+            conversation.save()
+            return (
+                _("Report %(folio)s is closed: make a new report to tell something new.")
+                % {"folio": folio}
+                + " "
+                + _ask_role()
+            )
         services.report_add_information(
             report=conversation.report, text=answer, channel=Channel.WHATSAPP, request=request
         )

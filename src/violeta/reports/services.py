@@ -97,6 +97,11 @@ def report_add_information(
     *, report: PublicReport, text: str, channel: str, request: HttpRequest | None = None
 ) -> ReportMessage:
     """The reporter adds information (from the follow-up page or WhatsApp)."""
+    if report.status == Status.CLOSED:
+        raise ValidationError(
+            _("Report %(folio)s is closed: make a new report to tell something new.")
+            % {"folio": report.folio}
+        )
     with transaction.atomic():
         message = ReportMessage.objects.create(
             report=report, author=Author.REPORTER, channel=channel, text=text
@@ -112,6 +117,21 @@ def report_add_information(
             details={"message": message.pk, "channel": channel},
         )
     return message
+
+
+def report_opened(
+    *, report: PublicReport, channel: str, request: HttpRequest | None = None
+) -> None:
+    """The reporter opened her report with its folio and secret (audited like any read)."""
+    audit_log(
+        actor=None,
+        actor_label=_public(channel),
+        action=Action.VIEW,
+        subject_type=SUBJECT,
+        subject_id=report.pk,
+        request=request,
+        details={"view": "followup"},
+    )
 
 
 def report_link_channel(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -92,12 +92,13 @@ def followup(request: HttpRequest) -> HttpResponse:
                     folio=form.cleaned_data["folio"], secret=form.cleaned_data["secret"]
                 )
                 if found is not None:
+                    services.report_opened(report=found, channel=Channel.WEB, request=request)
                     request.session.cycle_key()
                     request.session[FOLLOW_KEY] = found.pk
                     return redirect("reports:followup")
-            # Nothing typed is echoed back: the same blank form for every wrong attempt.
-            context["form"] = CredentialsForm()
-            context["error"] = _("The folio or the secret key is not right. Check both.")
+                # Nothing typed is echoed back: the same blank form for every wrong attempt.
+                context["form"] = CredentialsForm()
+                context["error"] = _("The folio or the secret key is not right. Check both.")
         return render(request, "reports/followup_login.html", context)
     message_form = MessageForm(request.POST if action == "add" else None)
     if action == "add":
@@ -105,15 +106,18 @@ def followup(request: HttpRequest) -> HttpResponse:
             context = {"report": report, "form": message_form}
             return _limited(request, "reports/followup.html", context)
         if message_form.is_valid():
-            with transaction.atomic():
+            try:
                 services.report_add_information(
                     report=report,
                     text=message_form.cleaned_data["text"],
                     channel=Channel.WEB,
                     request=request,
                 )
-            request.session["reports_added"] = True
-            return redirect("reports:followup")
+            except ValidationError as error:
+                message_form.add_error("text", error)
+            else:
+                request.session["reports_added"] = True
+                return redirect("reports:followup")
     context = {
         "report": report,
         "form": message_form,

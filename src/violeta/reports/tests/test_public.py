@@ -138,6 +138,8 @@ def test_follow_up_with_the_right_secret_shows_status_and_adds_information(
     assert message.text == "Hoy volvió a pasar <b>"
     page = other.get("/denuncia/seguimiento/").content.decode()
     assert "Hoy volvió a pasar &lt;b&gt;" in page
+    opened = AuditEntry.objects.filter(action="view", subject_id=str(PublicReport.objects.get().pk))
+    assert [e.details for e in opened] == [{"view": "followup"}]
     other.post("/denuncia/seguimiento/", {"action": "leave"})
     assert folio not in other.get("/denuncia/seguimiento/").content.decode()
 
@@ -191,3 +193,25 @@ def test_english_through_the_language_switch(catalogs: None) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/denuncia/"})
     html = client.get("/denuncia/").content.decode()
     assert "Report violence against a woman" in html and "Quick exit" in html
+
+
+def test_a_closed_report_takes_no_more_information(catalogs: None, make_user: Any) -> None:
+    from violeta.reports.services import report_change_status
+
+    client = Client()
+    _submit(client)
+    folio, secret = _created(client)
+    report = PublicReport.objects.get()
+    report_change_status(report=report, actor=make_user("caseworker", "LINEA"), status="closed")
+    client.post("/denuncia/seguimiento/", {"action": "open", "folio": folio, "secret": secret})
+    response = client.post("/denuncia/seguimiento/", {"action": "add", "text": "más"})
+    assert response.status_code == 200
+    assert f"El reporte {folio} está cerrado" in response.content.decode()
+    assert not ReportMessage.objects.exists()
+
+
+def test_an_oversized_folio_is_refused_with_a_clear_message(catalogs: None) -> None:
+    response = Client().post(
+        "/denuncia/seguimiento/", {"action": "open", "folio": "V" * 31, "secret": "x"}
+    )
+    assert "Folio: a lo más 30 caracteres (tiene 31)." in response.content.decode()

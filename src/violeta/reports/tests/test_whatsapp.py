@@ -169,3 +169,18 @@ def test_malformed_payloads_do_not_break_the_webhook(catalogs: None, graph: Fake
         )
         assert response.status_code in {200, 400}
     assert not Conversation.objects.exists()
+
+
+def test_a_closed_report_takes_no_more_messages_and_a_new_one_can_start(
+    catalogs: None, graph: FakeGraph, make_user: Any
+) -> None:
+    from violeta.reports.services import report_change_status
+
+    created = report_create(reporter_role="woman", description="x", channel="web")
+    _send(f"FOLIO {created.report.folio} {created.secret}", "wamid.a")
+    report_change_status(report=created.report, actor=make_user("caseworker"), status="closed")
+    _send("Pasó otra vez", "wamid.b")
+    assert "está cerrado" in graph.texts_to(SENDER)[-1]
+    assert "¿Quién reporta?" in graph.texts_to(SENDER)[-1]
+    assert not ReportMessage.objects.exists()
+    assert Conversation.objects.get().state == "ask_role"

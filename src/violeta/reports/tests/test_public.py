@@ -215,3 +215,8 @@ def test_an_oversized_folio_is_refused_with_a_clear_message(catalogs: None) -> N
         "/denuncia/seguimiento/", {"action": "open", "folio": "V" * 31, "secret": "x"}
     )
     assert "Folio: a lo más 30 caracteres (tiene 31)." in response.content.decode()
+
+
+def test_the_login_page_links_to_the_public_form(catalogs: None) -> None:
+    html = Client().get("/cuenta/entrar/").content.decode()
+    assert 'href="/denuncia/"' in html

@@ -92,3 +92,18 @@ def test_an_answer_on_the_web_channel_shows_on_the_follow_up_page(
     response = client.post(f"/denuncias/{report.pk}/responder/", {"text": "x" * 2001}, follow=True)
     assert "Mensaje: a lo más 2000 caracteres (tiene 2001)." in response.content.decode()
     assert ReportMessage.objects.count() == 1
+
+
+def test_the_queue_does_not_query_per_report(catalogs: None, staff_client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = staff_client("operator", agency="SEMUJERES")
+    _report()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/denuncias/")
+    for _ in range(12):
+        _report()
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/denuncias/").content.decode().count('id="report-') == 13
+    assert len(many.captured_queries) == len(few.captured_queries)

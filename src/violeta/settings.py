@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "violeta.risk",
     "violeta.delivery",
     "violeta.alerts",
+    "violeta.reports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -185,6 +186,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A browser-session cookie, not one kept for a year: the public report pages leave nothing
+# behind once the browser closes.
+CSRF_COOKIE_AGE = None
 OTP_TOTP_ISSUER = "Violeta"
 
 LANGUAGE_CODE = "es-mx"
@@ -323,3 +327,22 @@ DELIVERY_BACKOFF_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_SECOND
 DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_MAX_SECONDS", "3600"))
 DELIVERY_LEASE_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_LEASE_SECONDS", "60"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WEBHOOK_TIMEOUT_SECONDS", "5"))
+
+# The public reporting channel (violeta.reports): /denuncia/ without login. Submissions and
+# follow-up look-ups per address and window; the neutral site the quick-exit button goes to.
+VIOLETA_REPORTS_RATE_LIMIT = int(os.environ.get("VIOLETA_REPORTS_RATE_LIMIT", "10"))
+VIOLETA_REPORTS_RATE_WINDOW_SECONDS = int(os.environ.get("VIOLETA_REPORTS_RATE_WINDOW", "600"))
+VIOLETA_REPORTS_QUICK_EXIT_URL = os.environ.get(
+    "VIOLETA_REPORTS_QUICK_EXIT_URL", "https://www.google.com/search?q=clima"
+)
+# WhatsApp Business Cloud API: the webhook /denuncia/whatsapp/webhook checks the
+# X-Hub-Signature-256 with the app secret (refuses everything while it is empty); replies go to
+# {GRAPH_URL}/{PHONE_NUMBER_ID}/messages with the access token.
+VIOLETA_WHATSAPP_APP_SECRET = os.environ.get("VIOLETA_WHATSAPP_APP_SECRET", "")
+VIOLETA_WHATSAPP_VERIFY_TOKEN = os.environ.get("VIOLETA_WHATSAPP_VERIFY_TOKEN", "")
+VIOLETA_WHATSAPP_TOKEN = os.environ.get("VIOLETA_WHATSAPP_TOKEN", "")
+VIOLETA_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("VIOLETA_WHATSAPP_PHONE_NUMBER_ID", "")
+VIOLETA_WHATSAPP_GRAPH_URL = os.environ.get(
+    "VIOLETA_WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"
+)
+VIOLETA_WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WHATSAPP_TIMEOUT_SECONDS", "5"))

@@ -39,6 +39,7 @@ class Capability(StrEnum):
     MANAGE_DELIVERIES = "manage_deliveries"  # see failed alert deliveries and retry them
     RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
     SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
+    HANDLE_PUBLIC_REPORTS = "handle_public_reports"  # the queue of reports from the public
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -49,6 +50,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_PERSON_FILE,
             Capability.ASSESS_RISK,
             Capability.RECEIVE_ALERTS,
+            Capability.HANDLE_PUBLIC_REPORTS,
         }
     ),
     Role.CASEWORKER: frozenset(
@@ -61,6 +63,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_SAFETY_PLANS,
             Capability.ASSESS_RISK,
             Capability.RECEIVE_ALERTS,
+            Capability.HANDLE_PUBLIC_REPORTS,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -82,6 +85,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_DELIVERIES,
             Capability.RECEIVE_ALERTS,
             Capability.SUPERVISE_ALERTS,
+            Capability.HANDLE_PUBLIC_REPORTS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -20,6 +20,7 @@ from violeta.catalogs.services import catalogs_load
 from violeta.core.demo import DEMO_PASSWORD, demo_data_mark, demo_data_matches, demo_users
 from violeta.core.demo_risk import demo_assessments
 from violeta.intake.loader import import_file
+from violeta.reports.demo import demo_public_reports
 from violeta.risk.versions import instruments_load_shipped
 from violeta.synth import generate
 from violeta.synth.model import END as SYNTH_END
@@ -73,6 +74,8 @@ class Command(BaseCommand):
         assessed = demo_assessments()  # once: a sample of women assessed, some due again
         if assessed:
             self.stdout.write(f"  risk assessments made for the demo: {assessed}")
+        for folio, secret in demo_public_reports():  # once; the secrets are shown only now
+            self.stdout.write(f"  public report {folio}, secret {secret} (/denuncia/seguimiento/)")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         self.stdout.write(

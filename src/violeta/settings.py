@@ -266,6 +266,8 @@ for _level in ("no_apreciado", "bajo", "medio", "alto", "extremo"):
 RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
 # Early warnings: the agency on duty receives every alert; minutes to acknowledge per level
 # before it escalates to the supervisors.
+# Largest file accepted by the upload page (/importar/), in megabytes; `violeta import` has none.
+IMPORT_MAX_MB = int(os.environ.get("VIOLETA_IMPORT_MAX_MB", "200"))
 VIOLETA_ALERTS_ON_DUTY_AGENCY = os.environ.get("VIOLETA_ALERTS_ON_DUTY_AGENCY", "C5")
 VIOLETA_ALERTS_DEADLINES = {"alarma": 15, "alerta": 4 * 60, "aviso": 72 * 60}
 # The instrument suggested for a first assessment (a follow-up form is suggested afterwards).

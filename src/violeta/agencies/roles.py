@@ -39,6 +39,7 @@ class Capability(StrEnum):
     MANAGE_DELIVERIES = "manage_deliveries"  # see failed alert deliveries and retry them
     RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
     SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
+    IMPORT_RECORDS = "import_records"  # upload her agency's registry file (/importar/)
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -49,6 +50,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_PERSON_FILE,
             Capability.ASSESS_RISK,
             Capability.RECEIVE_ALERTS,
+            Capability.IMPORT_RECORDS,
         }
     ),
     Role.CASEWORKER: frozenset(
@@ -82,6 +84,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_DELIVERIES,
             Capability.RECEIVE_ALERTS,
             Capability.SUPERVISE_ALERTS,
+            Capability.IMPORT_RECORDS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

@@ -54,11 +54,11 @@ def test_xlsx_streams_with_date_cells_and_date_text(catalogs: None, tmp_path: Pa
     sheet = book.active
     assert sheet is not None
     sheet.append(HEADER.split(","))
-    first = _row("X-1", birth="03/05/1990").split(",")
+    first: list[object] = list(_row("X-1", birth="03/05/1990").split(","))
     second = _row("X-2").split(",")
-    first[2] = dt.datetime(2019, 1, 11)  # type: ignore[call-overload]  # a date cell
-    first[3] = dt.time(17, 9)  # type: ignore[call-overload]
-    first[14] = 29  # type: ignore[call-overload]  # a number cell (EDAD)
+    first[2] = dt.datetime(2019, 1, 11)  # noqa: DTZ001 - a date cell, as Excel stores it
+    first[3] = dt.time(17, 9)
+    first[14] = 29  # a number cell (EDAD)
     sheet.append(first)
     sheet.append(second)  # dates as dd/mm/yyyy text
     sheet.append(_row("X-3", date="32/01/2019").split(","))
@@ -125,7 +125,7 @@ def test_a_row_with_too_many_cells_is_rejected_not_misread(catalogs: None, tmp_p
 
 
 def test_future_dates_and_html_or_sql_text(catalogs: None, tmp_path: Path) -> None:
-    later = (dt.date.today() + dt.timedelta(days=30)).strftime("%d/%m/%Y")
+    later = (dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=30)).strftime("%d/%m/%Y")
     hostile = "<script>alert(1)</script> Robert'); DROP TABLE records_agencyrecord;--"
     rows = [_row("F-1", date=later), _row("H-1").replace("Sesión de atención.", f'"{hostile}"')]
     report = import_file(agency=_semujeres(), path=_file(tmp_path / "SEMUJERES.csv", rows))

@@ -18,6 +18,7 @@ from violeta.intake.services import mapping_problem
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Registry file (CSV or XLSX)"),
+        allow_empty_file=True,  # refused below, naming the file
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from violeta.agencies.models import User
@@ -36,6 +38,13 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     user = _importer(request)
+    limit = settings.IMPORT_MAX_MB * 1024 * 1024
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 65536:
+        # Refused before the body is read (the form checks the file's own size too).
+        error = _("The file is larger than %(limit)s MB.") % {"limit": settings.IMPORT_MAX_MB}
+        jobs = ImportJob.objects.filter(agency=user.agency).select_related("user")[:20]
+        context = {"form": ImportUploadForm(), "jobs": jobs, "error": error}
+        return render(request, "intake/upload.html", context, status=413)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_create(user=user, upload=form.cleaned_data["file"], request=request)

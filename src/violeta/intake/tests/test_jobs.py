@@ -172,3 +172,15 @@ def test_a_job_whose_worker_died_is_taken_over_after_its_last_row(
     assert (job.rows, job.created, job.unchanged, job.rejected_rows) == (1201, 1200, 0, 1)
     assert AgencyRecord.objects.count() == 1200
     assert ImportRejection.objects.filter(job=job).count() == 1
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(
+    staff_client: Callable[..., Client], settings: Any
+) -> None:
+    settings.IMPORT_MAX_MB = 0
+    client = staff_client("supervisor")
+    content = _csv([_row("A-1")] * 400)  # > 64 KB
+    response = client.post("/importar/", {"file": SimpleUploadedFile("big.csv", content)})
+    assert response.status_code == 413
+    assert "0 MB" in response.content.decode()
+    assert ImportJob.objects.count() == 0

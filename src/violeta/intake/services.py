@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
-from violeta.intake.mapping import MappingError, compile_mapping
+from violeta.intake.mapping import MappingError, compile_mapping, load_mapping
 from violeta.intake.models import AgencyMapping, ImportJob
 
 
@@ -69,6 +69,23 @@ def mapping_save(
         details={"agency": code, "version": version},
     )
     return saved
+
+
+def mapping_follow_shipped(agency_code: str) -> AgencyMapping | None:
+    """A new system version when the shipped file differs from the active version and every
+    version so far is the system's (no administrator's edit to keep); else nothing."""
+    code = agency_code.upper()
+    versions = AgencyMapping.objects.filter(agency_code=code)
+    active = versions.filter(active=True).order_by("-version").first()
+    if active is None or versions.filter(created_by__isnull=False).exists():
+        return None
+    try:
+        shipped = load_mapping(code)
+    except MappingError:
+        return None
+    if shipped == active.body:
+        return None
+    return mapping_save(agency_code=code, body=shipped, actor=None, note="shipped with Violeta")
 
 
 @transaction.atomic

@@ -72,3 +72,20 @@ def test_a_mapping_for_another_agency_or_broken_is_refused(catalogs: None) -> No
     with pytest.raises(MappingError, match="occurred_at"):
         mapping_save(agency_code="C5", body=body, actor=None)
     assert mapping_active("C5")[1] == 1
+
+
+def test_a_new_shipped_file_is_followed_until_an_administrator_edits(
+    make_user: Callable[..., User],
+) -> None:
+    old = copy.deepcopy(load_mapping("C5"))
+    del old["codes"]["alcaldias"]["GAM"]  # as if version 1 came from an older release
+    AgencyMapping.objects.filter(agency_code="C5").update(body=old)
+    body, version = mapping_active("C5")
+    assert version == 2 and body == load_mapping("C5")  # the release's file, on first use
+    assert mapping_active("C5")[1] == 2  # once
+
+    edited = copy.deepcopy(body)
+    edited["codes"]["alcaldias"]["CDMX"] = ""
+    mapping_save(agency_code="C5", body=edited, actor=make_user("administrator", None))
+    AgencyMapping.objects.filter(agency_code="C5", version=3).update(body=old)
+    assert mapping_active("C5") == (old, 3)  # hers (here: whatever it says) stays in force

@@ -231,6 +231,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # some exporters write a wrong "A1:A1"
+            sheet.reset_dimensions()
         numbered = iter(sheet.iter_rows(values_only=True))
         counter = {"line": 0}
 

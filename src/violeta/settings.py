@@ -270,6 +270,8 @@ for _level in ("no_apreciado", "bajo", "medio", "alto", "extremo"):
 RISK_OPERATOR_AGENCIES = ("SSC", "LINEA")
 # Early warnings: the agency on duty receives every alert; minutes to acknowledge per level
 # before it escalates to the supervisors.
+# Largest file accepted by the upload page (/importar/), in megabytes; `violeta import` has none.
+IMPORT_MAX_MB = int(os.environ.get("VIOLETA_IMPORT_MAX_MB", "200"))
 VIOLETA_ALERTS_ON_DUTY_AGENCY = os.environ.get("VIOLETA_ALERTS_ON_DUTY_AGENCY", "C5")
 # A new record raises alerts only if it happened within this many days (history loads quietly).
 VIOLETA_ALERTS_RECORD_WINDOW_DAYS = int(os.environ.get("VIOLETA_ALERTS_RECORD_WINDOW_DAYS", "30"))

@@ -40,6 +40,7 @@ class Capability(StrEnum):
     RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
     SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
     HANDLE_PUBLIC_REPORTS = "handle_public_reports"  # the queue of reports from the public
+    IMPORT_RECORDS = "import_records"  # upload her agency's registry file (/importar/)
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -51,6 +52,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ASSESS_RISK,
             Capability.RECEIVE_ALERTS,
             Capability.HANDLE_PUBLIC_REPORTS,
+            Capability.IMPORT_RECORDS,
         }
     ),
     Role.CASEWORKER: frozenset(
@@ -86,6 +88,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.RECEIVE_ALERTS,
             Capability.SUPERVISE_ALERTS,
             Capability.HANDLE_PUBLIC_REPORTS,
+            Capability.IMPORT_RECORDS,
         }
     ),
     Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),

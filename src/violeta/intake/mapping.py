@@ -8,7 +8,6 @@ nothing here raises on bad data (a broken *mapping* raises :class:`MappingError`
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import unicodedata
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from violeta.intake.files import SourceFile, detect_encoding, iter_rows
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
@@ -73,25 +74,20 @@ def load_mapping(agency_code: str) -> dict[str, Any]:
 
 
 def read_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Stream the file's rows as ``(line number, {column: cell})``. The header is line 1; a row
-    is numbered by the line it starts on. Short rows are padded with empty cells."""
-    encoding = mapping.get("encoding", "utf-8")
-    delimiter = mapping.get("delimiter", ",")
-    with Path(path).open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            return
-        header = [h.lstrip("\ufeff").strip() for h in header]
-        width = len(header)
-        previous = reader.line_num
-        for values in reader:
-            start, previous = previous + 1, reader.line_num
-            if not values or all(not v.strip() for v in values):
-                continue
-            if len(values) < width:
-                values += [""] * (width - len(values))
-            yield start, dict(zip(header, values, strict=False))
+    """Stream the file's rows (CSV or XLSX) as ``(line number, {column: cell})``. The header is
+    line 1; a row is numbered by the line it starts on. Short rows are padded with empty cells.
+    The encoding is detected (``files.detect_encoding``); the delimiter is the mapping's. No
+    checks of the whole file: the loader uses ``files.open_file`` for those."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        kind = "xlsx" if handle.read(4) == b"PK\x03\x04" else "csv"
+    encoding = detect_encoding(path, mapping.get("encoding", "")) if kind == "csv" else ""
+    source = SourceFile(path, kind, encoding, mapping.get("delimiter", ","))
+    rows = iter_rows(source)
+    next(rows, None)  # the header
+    yield from rows
 
 
 def split_full_name(

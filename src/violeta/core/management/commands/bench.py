@@ -5,6 +5,7 @@ Figures go to ``docs/benchmarks.md`` with the command, the data size and the dat
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -31,10 +32,17 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link, link-realtime, alerts."
+    help = "Run a benchmark: generate, link, link-realtime, alerts, import."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["generate", "link", "link-realtime", "alerts"])
+        parser.add_argument(
+            "name", choices=["generate", "link", "link-realtime", "alerts", "import"]
+        )
+        parser.add_argument("--rows", type=int, default=20_000, help="import: rows to generate")
+        parser.add_argument(
+            "--database", choices=["sqlite", "postgres", "both"], default="both", help="import"
+        )
+        parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)  # the import's child
         parser.add_argument("--records", type=int, default=100_000)
         parser.add_argument("--lookups", type=int, default=300)
         parser.add_argument("--seed", type=int, default=42)
@@ -60,6 +68,16 @@ class Command(BaseCommand):
             self.stdout.write(self._realtime(options))
         elif options["name"] == "alerts":
             self.stdout.write(self._alerts(options))
+        elif options["name"] == "import":
+            from violeta.intake import bench as intake_bench
+
+            if options["files"] and os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+                self.stdout.write(intake_bench.child_import(options["files"]))
+                return
+            line = intake_bench.bench_import(
+                options["rows"], database=options["database"], seed=options["seed"]
+            )
+            self.stdout.write(line)
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")
 

@@ -1,8 +1,10 @@
-"""``violeta worker``: deliver the outbox (inbox, email, webhooks); needs only the database."""
+"""``violeta worker``: deliver the outbox (inbox, email, webhooks); needs only the database.
+It also runs the upload page's import jobs, in a thread of their own (``intake/jobs.py``)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 
 from violeta.delivery.worker import drain, run_once, worker_name
+from violeta.intake.jobs import import_jobs_drain, import_jobs_loop
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,17 @@ class Command(BaseCommand):
         batch = min(max(int(options["batch"]), 1), 500)
         if options["once"]:
             drain(worker=name, batch=batch)
+            import_jobs_drain(worker=name)
             return
         sleep = max(float(options["sleep"]), 0.05)
+        stop = threading.Event()
+        imports = threading.Thread(
+            target=import_jobs_loop,
+            kwargs={"worker": name, "sleep": max(sleep, 1.0), "stop": stop},
+            name="import-jobs",
+            daemon=True,
+        )
+        imports.start()
         while True:
             close_old_connections()
             try:

@@ -8,11 +8,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from violeta.agencies.models import Agency
-from violeta.intake.loader import import_file, write_rejections
+from violeta.intake.loader import FileProblem, RejectionWriter, import_file
+from violeta.intake.mapping import MappingError
 
 
 class Command(BaseCommand):
-    help = "Import an agency's registry file (CSV) through its mapping."
+    help = (
+        "Import an agency's registry file (CSV or XLSX) through its active mapping. "
+        "Re-running it (also after a crash half-way) creates nothing twice."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agency", required=True, help="agency code, e.g. C5")
@@ -27,10 +31,18 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
-        report = import_file(agency=agency, path=path, progress=not options["no_progress"])
+        writer = RejectionWriter(options["rejected"]) if options["rejected"] else None
+        try:
+            report = import_file(
+                agency=agency, path=path, progress=not options["no_progress"], on_batch=writer
+            )
+        except (FileProblem, MappingError) as problem:
+            raise CommandError(str(problem)) from problem
+        finally:
+            if writer is not None:
+                writer.close()
         self.stdout.write(report.summary())
         for error in report.rejected[:20]:
             self.stdout.write(f"  {path.name} fila {error.row}, {error.field}: {error.message}")
-        if options["rejected"]:
-            write_rejections(report, options["rejected"])
+        if writer is not None:
             self.stdout.write(f"Rejected rows written to {options['rejected']}")

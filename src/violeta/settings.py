@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "violeta.risk",
     "violeta.delivery",
     "violeta.alerts",
+    "violeta.exports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

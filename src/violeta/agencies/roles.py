@@ -39,6 +39,11 @@ class Capability(StrEnum):
     MANAGE_DELIVERIES = "manage_deliveries"  # see failed alert deliveries and retry them
     RECEIVE_ALERTS = "receive_alerts"  # early warnings about the women her agency attends
     SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
+    # Her whole file, every agency's part, as JSON or PDF for a request of access (ARCO), with
+    # the legal basis stated; only a supervisor of an agency that attended her.
+    EXPORT_PERSON_FILE = "export_person_file"
+    # The national registry's (BANAVIM) incident file for a period: profiles, never identities.
+    EXPORT_NATIONAL_REGISTRY = "export_national_registry"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -82,9 +87,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_DELIVERIES,
             Capability.RECEIVE_ALERTS,
             Capability.SUPERVISE_ALERTS,
+            Capability.EXPORT_PERSON_FILE,
+            Capability.EXPORT_NATIONAL_REGISTRY,
         }
     ),
-    Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),
+    Role.ANALYST: frozenset({Capability.VIEW_STATISTICS, Capability.EXPORT_NATIONAL_REGISTRY}),
     Role.AUDITOR: frozenset({Capability.READ_AUDIT}),
     Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.MANAGE_DELIVERIES}),
 }

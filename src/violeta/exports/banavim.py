@@ -9,8 +9,9 @@ addresses or narratives. The woman appears under her file's id, a pseudonym, so 
 registry can keep one file per woman with several incidents.
 
 A protection order is linked to exactly one incident: the latest incident of the same woman
-that happened before the order was issued and at most :data:`ORDER_LINK_DAYS` days earlier,
-with the same aggressor when both name one (an order follows the complaint of that night).
+that happened before the order was issued and at most :data:`ORDER_LINK_DAYS` days earlier
+(an order follows the complaint of that night); among those, one naming the same aggressor (the
+same linked person) comes first. Orders with no such incident appear in no row.
 
 The rows are produced in batches of :data:`BATCH` incidents (a handful of queries each), so a
 period of any size streams with bounded memory. The columns and their types are the Frictionless
@@ -145,15 +146,15 @@ def _orders_for(records: list[AgencyRecord]) -> dict[int, list[AgencyRecord]]:
     linked: dict[int, list[AgencyRecord]] = defaultdict(list)
     for order in orders:
         parties = {p.role: p.person_id for p in order.parties.all()}
-        hers, aggressor = parties.get(PartyRole.VICTIM), parties.get(PartyRole.AGGRESSOR)
+        hers = parties.get(PartyRole.VICTIM.value)
+        aggressor = parties.get(PartyRole.AGGRESSOR.value)
         fits = [
-            (when, pk)
+            (aggressor is not None and aggressor == theirs, when, pk)
             for when, pk, theirs in candidates.get(hers or 0, [])
             if order.occurred_at - window <= when <= order.occurred_at
-            and (aggressor is None or theirs is None or aggressor == theirs)
         ]
-        if fits:
-            linked[max(fits)[1]].append(order)
+        if fits:  # the same aggressor's incident first, then the latest
+            linked[max(fits)[2]].append(order)
     return linked
 
 

@@ -214,3 +214,17 @@ def test_other_roles_may_not_export_it(
     form = {"date_from": "2025-03-01", "date_to": "2025-03-31", "fmt": "csv"}
     assert client.post(url, form).status_code == 403
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_the_queries_do_not_grow_with_the_rows(incidents: dict[str, int]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as march:
+        assert len(list(banavim_rows(MARCH))) == 2
+    for n in range(20):
+        register(f"C5-x{n}", "C5", "emergency_call", occurred_at=f"2025-05-{n + 1:02d}T08:00:00")
+    with CaptureQueriesContext(connection) as spring:
+        assert len(list(banavim_rows(SPRING))) == 24
+
+    assert len(spring) == len(march)

@@ -54,7 +54,10 @@ def may_export_file(user: User, person: Person) -> bool:
 
 
 def woman_for_export(*, user: User, person_id: int) -> Person:
-    """Her file in use (a merged file is read as the one it was merged into), or 403/404."""
+    """Her file in use (a merged file is read as the one it was merged into), or 403/404.
+    Other roles get 403 before any look-up: they do not learn whether the id exists."""
+    if not user.can(Capability.EXPORT_PERSON_FILE):
+        raise PermissionDenied
     person = get_object_or_404(Person, pk=person_id, kind=PersonKind.WOMAN)
     person = person_in_use(person)
     if not may_export_file(user, person):

@@ -132,6 +132,8 @@ def test_only_a_supervisor_of_an_agency_that_attended_her_may_export(
     assert client.get(reverse("exports:person_file", args=[her.pk])).status_code == 403
     assert _export(client, her, "json").status_code == 403
     assert not AuditEntry.objects.filter(action="export").exists()
+    unknown = reverse("exports:person_file", args=[her.pk + 1000])
+    assert client.get(unknown).status_code == (404 if role == "supervisor" else 403)
     page = client.get(reverse("records:person_file", args=[her.pk]))
     assert reverse("exports:person_file", args=[her.pk]) not in page.content.decode()
 

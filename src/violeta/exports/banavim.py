@@ -84,10 +84,16 @@ def _incident_batches(period: Period) -> Iterator[list[int]]:
         yield batch
 
 
+# Only what a row needs: names, CURPs, phones, addresses, colonias and narratives are neither
+# read nor decrypted.
+PARTY_FIELDS = ("id", "record_id", "person_id", "role", "sex", "age", "birth_date", "alcaldia")
+
+
 def _load(ids: list[int]) -> list[AgencyRecord]:
-    parties = ReportedIdentity.objects.select_related("alcaldia")
+    parties = ReportedIdentity.objects.select_related("alcaldia").only(*PARTY_FIELDS)
     records = (
         AgencyRecord.objects.filter(pk__in=ids)
+        .defer("narrative", "colonia")
         .select_related("agency", "kind", "alcaldia")
         .prefetch_related(
             "violence_types",
@@ -120,7 +126,12 @@ def _orders_for(records: list[AgencyRecord]) -> dict[int, list[AgencyRecord]]:
             occurred_at__gte=earliest,
             occurred_at__lte=latest,
         )
-        .prefetch_related("parties")
+        .only("id", "occurred_at", "details")
+        .prefetch_related(
+            Prefetch(
+                "parties", ReportedIdentity.objects.only("id", "record_id", "person_id", "role")
+            )
+        )
         .order_by("occurred_at", "pk")
         .distinct()
     )

@@ -8,10 +8,8 @@ aggressor's *profile* (ages, sexes, alcaldía, relationship): never names, CURPs
 addresses or narratives. The woman appears under her file's id, a pseudonym, so that the
 registry can keep one file per woman with several incidents.
 
-A protection order is linked to exactly one incident: the latest incident of the same woman
-that happened before the order was issued and at most :data:`ORDER_LINK_DAYS` days earlier
-(an order follows the complaint of that night); among those, one naming the same aggressor (the
-same linked person) comes first. Orders with no such incident appear in no row.
+Protection orders are linked to incidents by :mod:`violeta.exports.orders` (the complaint with
+the same carpeta de investigación, else the latest incident of the same woman before it).
 
 The rows are produced in batches of :data:`BATCH` incidents (a handful of queries each), so a
 period of any size streams with bounded memory. The columns and their types are the Frictionless
@@ -22,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -33,13 +30,13 @@ from django.utils import timezone
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
+from violeta.exports.orders import orders_for
 from violeta.exports.period import Period
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
-from violeta.risk.indicators import INCIDENT_KINDS, ORDER_KIND
+from violeta.risk.indicators import INCIDENT_KINDS
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "banavim.schema.json"
-ORDER_LINK_DAYS = 30
 BATCH = 500
 
 
@@ -110,65 +107,6 @@ def _first(parties: list[ReportedIdentity]) -> ReportedIdentity | None:
     return parties[0] if parties else None
 
 
-def _orders_for(records: list[AgencyRecord]) -> dict[int, list[AgencyRecord]]:
-    """The orders linked to each of ``records`` (see the module's docstring)."""
-    women = {p.person_id for r in records for p in r.victims}  # type: ignore[attr-defined]
-    if not women:
-        return {}
-    window = dt.timedelta(days=ORDER_LINK_DAYS)
-    earliest = min(r.occurred_at for r in records)
-    latest = max(r.occurred_at for r in records) + window
-    orders = list(
-        AgencyRecord.objects.filter(
-            kind__code=ORDER_KIND,
-            parties__role=PartyRole.VICTIM,
-            parties__person__in=women,
-            occurred_at__gte=earliest,
-            occurred_at__lte=latest,
-        )
-        .only("id", "occurred_at", "details")
-        .prefetch_related(
-            Prefetch(
-                "parties", ReportedIdentity.objects.only("id", "record_id", "person_id", "role")
-            )
-        )
-        .order_by("occurred_at", "pk")
-        .distinct()
-    )
-    if not orders:
-        return {}
-    # Every incident of these women that an order could follow (also outside the period).
-    candidates: dict[int, list[tuple[dt.datetime, int, int | None]]] = defaultdict(list)
-    span = (orders[0].occurred_at - window, orders[-1].occurred_at)
-    rows = ReportedIdentity.objects.filter(
-        role=PartyRole.VICTIM,
-        person__in=women,
-        record__kind__code__in=INCIDENT_KINDS,
-        record__occurred_at__range=span,
-    ).values_list("record_id", "record__occurred_at", "person_id")
-    found = list(rows)
-    aggressor_of: dict[int, int | None] = dict(
-        ReportedIdentity.objects.filter(
-            role=PartyRole.AGGRESSOR, record_id__in=[row[0] for row in found]
-        ).values_list("record_id", "person_id")
-    )
-    for record_id, when, woman in found:
-        candidates[woman].append((when, record_id, aggressor_of.get(record_id)))
-    linked: dict[int, list[AgencyRecord]] = defaultdict(list)
-    for order in orders:
-        parties = {p.role: p.person_id for p in order.parties.all()}
-        hers = parties.get(PartyRole.VICTIM.value)
-        aggressor = parties.get(PartyRole.AGGRESSOR.value)
-        fits = [
-            (aggressor is not None and aggressor == theirs, when, pk)
-            for when, pk, theirs in candidates.get(hers or 0, [])
-            if order.occurred_at - window <= when <= order.occurred_at
-        ]
-        if fits:  # the same aggressor's incident first, then the latest
-            linked[max(fits)[2]].append(order)
-    return linked
-
-
 def _join(values: list[str]) -> str:
     return ";".join(values)
 
@@ -213,7 +151,7 @@ def banavim_rows(period: Period) -> Iterator[dict[str, Any]]:
     """The rows of ``period``, oldest incident first, as plain values (see the schema)."""
     for ids in _incident_batches(period):
         records = _load(ids)
-        orders = _orders_for(records)
+        orders = orders_for(records)
         for record in records:
             yield _row(record, orders.get(record.pk, []))
 

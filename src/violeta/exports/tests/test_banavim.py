@@ -100,6 +100,35 @@ def test_the_period_filters_by_day_and_the_counts_follow(incidents: dict[str, in
     assert list(banavim_rows(Period(dt.date(2025, 6, 1), dt.date(2025, 6, 30)))) == []
 
 
+def test_an_order_follows_the_complaint_with_its_carpeta_even_in_another_file(
+    catalogs: None,
+) -> None:
+    carpeta = {"carpeta": "CI-FIDVF/014/UI-3 C/D/00002/03-2025"}
+    complaint = register(
+        "CI-7", "FGJ", "complaint", occurred_at="2025-03-10T12:00", details=carpeta
+    )
+    call = register("C5-7", "C5", "emergency_call", occurred_at="2025-03-10T14:00")
+    hers = register(
+        "OP-7", "FGJ", "protection_order", occurred_at="2025-03-10T15:00",
+        details={**ORDER, **carpeta},
+    )  # fmt: skip
+    unlinked = register(
+        "OP-8", "FGJ", "protection_order", occurred_at="2025-03-10T16:00",
+        details={**ORDER, **carpeta}, victim={"curp": "", "given_names": "Sin",
+        "first_surname": "Registro", "second_surname": "", "birth_date": "", "phone": ""},
+    )  # fmt: skip
+    assert unlinked.victim.pk != hers.victim.pk  # linkage has not joined this one (yet)
+
+    rows = {
+        r["incident_id"]: r
+        for r in banavim_rows(Period(dt.date(2025, 3, 10), dt.date(2025, 3, 10)))
+    }
+
+    linked = f"{hers.record.pk};{unlinked.record.pk}"
+    assert rows[complaint.record.pk]["order_record_ids"] == linked
+    assert rows[call.record.pk]["protection_orders"] == 0  # later, but not the carpeta's
+
+
 def test_the_command_writes_a_csv_that_the_frictionless_schema_validates(
     incidents: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -245,22 +245,15 @@ def _certificates(ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def person_file_export(
-    *,
-    user: User,
-    person: Person,
-    legal_basis: str,
-    folio: str,
-    fmt: str,
-    request: HttpRequest | None = None,
-) -> dict[str, Any]:
-    """Her whole file as a dict (schema: docs/exports.md); the export is audited."""
+def person_file_data(*, user: User, person: Person, folio: str) -> dict[str, Any]:
+    """Her whole file as a dict (schema: docs/exports.md). Not audited by itself: hand it over
+    only after :func:`person_file_audit` (the view makes the file first, then audits)."""
     if not may_export_file(user, person):
         raise PermissionDenied
     ids = file_ids(person)
     records = _records(ids)
     own = {r["id"] for r in records}
-    data: dict[str, Any] = {
+    return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": timezone.localtime().isoformat(),
         "generated_by_agency": user.agency.code if user.agency else None,
@@ -274,14 +267,26 @@ def person_file_export(
         "alerts": _alerts(ids, own),
         "certificates": _certificates(ids),
     }
+
+
+def person_file_audit(
+    *,
+    user: User,
+    data: dict[str, Any],
+    legal_basis: str,
+    fmt: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """The export's audit entry: who, which file, the legal basis and folio, the format, counts
+    (ids and numbers only)."""
     counts = {key: len(data[key]) for key in ("records", "risk_assessments", "referrals")}
+    merged = data["person"]["merged_files"]
     audit_log(
         actor=user,
         action="export",
         subject_type="person",
-        subject_id=str(person.pk),
+        subject_id=str(data["person"]["id"]),
         request=request,
-        reason=f"{legal_basis} (folio {folio})",
-        details={"format": fmt, "scope": "person_file", "merged": ids[1:], **counts},
+        reason=f"{legal_basis} (folio {data['request_folio']})",
+        details={"format": fmt, "scope": "person_file", "merged": merged, **counts},
     )
-    return data

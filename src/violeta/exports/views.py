@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from violeta.agencies.roles import Capability
 from violeta.exports.banavim import banavim_audit, banavim_rows
 from violeta.exports.forms import PeriodForm, PersonExportForm
 from violeta.exports.pdf import person_file_pdf
-from violeta.exports.person_file import person_file_export, woman_for_export
+from violeta.exports.person_file import person_file_audit, person_file_data, woman_for_export
 from violeta.exports.writers import chunks
 
 
@@ -35,21 +34,17 @@ def person_export(request: HttpRequest, person_id: int) -> HttpResponse:
     person = woman_for_export(user=user, person_id=person_id)
     form = PersonExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fmt = form.cleaned_data["fmt"]
-        with transaction.atomic():  # no audit entry for an export that failed
-            data = person_file_export(
-                user=user,
-                person=person,
-                legal_basis=form.cleaned_data["legal_basis"],
-                folio=form.cleaned_data["folio"],
-                fmt=fmt,
-                request=request,
-            )
-            if fmt == "pdf":
-                response = HttpResponse(person_file_pdf(data), content_type="application/pdf")
-            else:
-                text = json.dumps(data, ensure_ascii=False, indent=2)
-                response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        fmt, folio = form.cleaned_data["fmt"], form.cleaned_data["folio"]
+        # The file first (reads only, the PDF takes seconds), then the audit entry in its own
+        # short transaction: if making the file fails, nothing is recorded as handed over.
+        data = person_file_data(user=user, person=person, folio=folio)
+        if fmt == "pdf":
+            response = HttpResponse(person_file_pdf(data), content_type="application/pdf")
+        else:
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        legal_basis = form.cleaned_data["legal_basis"]
+        person_file_audit(user=user, data=data, legal_basis=legal_basis, fmt=fmt, request=request)
         _attachment(response, f"expediente-{person.pk}-{timezone.localdate():%Y%m%d}.{fmt}")
         return response
     response = render(request, "exports/person_export.html", {"form": form, "person": person})

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -47,15 +46,21 @@ class Command(BaseCommand):
                 rows += 1
                 yield row
 
-        with transaction.atomic():
+        # Audited when the file is complete, just before it takes its final name (a short
+        # transaction: a long export never holds the database's write lock).
+        if out == "-":
             banavim_audit(actor=None, label="system:export_banavim", period=period, fmt=fmt)
-            if out == "-":
-                for chunk in chunks(fmt, counted(), period=period, agency=None):
-                    sys.stdout.write(chunk)
-            else:
-                partial = target.with_name(target.name + ".partial")
+            for chunk in chunks(fmt, counted(), period=period, agency=None):
+                sys.stdout.write(chunk)
+        else:
+            partial = target.with_name(target.name + ".partial")
+            try:
                 with partial.open("w", encoding="utf-8", newline="") as handle:
                     for chunk in chunks(fmt, counted(), period=period, agency=None):
                         handle.write(chunk)
-                os.replace(partial, target)  # never a half-written file under the final name
+                banavim_audit(actor=None, label="system:export_banavim", period=period, fmt=fmt)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+            os.replace(partial, target)  # never a half-written file under the final name
         self.stderr.write(f"rows={rows} format={fmt} period={period.start}/{period.end}")

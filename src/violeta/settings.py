@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "violeta.delivery",
     "violeta.alerts",
     "violeta.reports",
+    "violeta.exports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

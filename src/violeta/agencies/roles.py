@@ -41,6 +41,11 @@ class Capability(StrEnum):
     SUPERVISE_ALERTS = "supervise_alerts"  # open alerts of her agency; escalations reach her
     HANDLE_PUBLIC_REPORTS = "handle_public_reports"  # the queue of reports from the public
     IMPORT_RECORDS = "import_records"  # upload her agency's registry file (/importar/)
+    # Her whole file, every agency's part, as JSON or PDF for a request of access (ARCO), with
+    # the legal basis stated; only a supervisor of an agency that attended her.
+    EXPORT_PERSON_FILE = "export_person_file"
+    # The national registry's (BANAVIM) incident file for a period: profiles, never identities.
+    EXPORT_NATIONAL_REGISTRY = "export_national_registry"
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -89,9 +94,11 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SUPERVISE_ALERTS,
             Capability.HANDLE_PUBLIC_REPORTS,
             Capability.IMPORT_RECORDS,
+            Capability.EXPORT_PERSON_FILE,
+            Capability.EXPORT_NATIONAL_REGISTRY,
         }
     ),
-    Role.ANALYST: frozenset({Capability.VIEW_STATISTICS}),
+    Role.ANALYST: frozenset({Capability.VIEW_STATISTICS, Capability.EXPORT_NATIONAL_REGISTRY}),
     Role.AUDITOR: frozenset({Capability.READ_AUDIT}),
     Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.MANAGE_DELIVERIES}),
 }

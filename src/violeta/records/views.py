@@ -17,6 +17,7 @@ from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.cases.selectors import cases_on_file
 from violeta.certificates.services import certificates_for
+from violeta.exports.person_file import may_export_file
 from violeta.linkage.models import ReviewReason
 from violeta.linkage.realtime import REVIEW_IF_DENIED, candidates_for
 from violeta.linkage.services import review_request
@@ -47,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_search": user.can(Capability.SEARCH_PEOPLE),
             "can_register": user.can(Capability.REGISTER_RECORDS) and user.agency_id,
             "can_stats": user.can(Capability.VIEW_STATISTICS),
+            "can_banavim": user.can(Capability.EXPORT_NATIONAL_REGISTRY),
             "can_audit": user.can(Capability.READ_AUDIT),
             "can_admin": user.can(Capability.ADMINISTER),
             "unlinked": unlinked_count(user=user),
@@ -90,6 +92,7 @@ def person_file(request: HttpRequest, person_id: int) -> HttpResponse:
         "followups": cases_on_file(user=user, person=file.person),
         "can_plan": may_create_plan(user, file.person),
         "safety_plans": plans_for(user=user, person=file.person),
+        "can_export": may_export_file(user, file.person),
     }
     indicators = file_indicators(file.person.pk)
     context["indicators"] = indicators

@@ -126,6 +126,12 @@ def _check_header(
     raise FileProblem(path.name, f"faltan columnas obligatorias: {listed}", row=1)
 
 
+# The longest cell accepted. The csv module's own limit is process-wide and other libraries
+# raise it (frictionless does), so an unclosed quote swallowing the rest of the file is caught
+# here whatever that limit is.
+MAX_FIELD_CHARS = 100_000
+
+
 def open_file(path: Path, mapping: dict[str, Any], fields: list[Any]) -> SourceFile:
     """Check the whole file (one streaming pass) and say how to read it; raise FileProblem."""
     path = Path(path)
@@ -153,8 +159,11 @@ def open_file(path: Path, mapping: dict[str, Any], fields: list[Any]) -> SourceF
         stream = iter_rows(source)
         header = _clean_header(list(next(stream)[1].values()))
         _check_header(path, header, needed, delimiter)
-        for _row in stream:
+        for _number, row in stream:
             rows += 1
+            if any(len(value) > MAX_FIELD_CHARS for value in row.values() if value):
+                message = f"CSV mal formado: un campo de más de {MAX_FIELD_CHARS} caracteres"
+                raise FileProblem(path.name, f"{message} (¿una comilla sin cerrar?)", row=rows + 1)
     except csv.Error as error:
         raise FileProblem(path.name, f"CSV mal formado: {error}", row=rows + 2) from error
     return SourceFile(path, "csv", encoding, delimiter, header, rows)

@@ -131,3 +131,22 @@ def test_future_dates_and_html_or_sql_text(catalogs: None, tmp_path: Path) -> No
     report = import_file(agency=_semujeres(), path=_file(tmp_path / "SEMUJERES.csv", rows))
     assert [(e.row, e.field) for e in report.rejected] == [(2, "occurred_at")]
     assert AgencyRecord.objects.get(agency_record_id="H-1").narrative == hostile  # as text
+
+
+def test_an_unclosed_quote_is_caught_whatever_the_csv_modules_limit(
+    catalogs: None, tmp_path: Path
+) -> None:
+    """The csv module's field limit is process-wide and other libraries raise it (frictionless
+    does, when the exports are validated): the check must not depend on it."""
+    import csv
+    import sys
+
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        path = tmp_path / "SEMUJERES.csv"
+        path.write_bytes(HEADER.encode() + b'\nA-1,"never closed\n' + b"x" * 200_000)
+        with pytest.raises(FileProblem, match="comilla sin cerrar"):
+            import_file(agency=_semujeres(), path=path)
+    finally:
+        csv.field_size_limit(previous)
+    assert AgencyRecord.objects.count() == 0

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "violeta.risk",
     "violeta.delivery",
     "violeta.alerts",
+    "violeta.observatory",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -323,3 +324,8 @@ DELIVERY_BACKOFF_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_SECOND
 DELIVERY_BACKOFF_MAX_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_BACKOFF_MAX_SECONDS", "3600"))
 DELIVERY_LEASE_SECONDS = float(os.environ.get("VIOLETA_DELIVERY_LEASE_SECONDS", "60"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# The public observatory (violeta.observatory): no published figure counts fewer than
+# OBSERVATORY_K women (complementary suppression keeps hidden figures unrecoverable).
+OBSERVATORY_K = int(os.environ.get("VIOLETA_OBSERVATORY_K", "5"))
+# The first month the observatory publishes (YYYY-MM); empty: the first month with records.
+OBSERVATORY_FIRST_MONTH = os.environ.get("VIOLETA_OBSERVATORY_FIRST_MONTH", "")

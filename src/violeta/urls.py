@@ -22,6 +22,7 @@ urlpatterns = [
     path("riesgo/", include("violeta.risk.urls")),
     path("bandeja/", include("violeta.delivery.urls")),
     path("alertas/", include("violeta.alerts.urls")),
+    path("observatorio/", include("violeta.observatory.urls")),
     path("api/v1/", include("violeta.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,0 +1,141 @@
+"""Reading the current release for the public pages: filters only *select* published figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from violeta.observatory.labels import Labels, dimension_title
+from violeta.observatory.models import Figure, Release
+from violeta.observatory.tables import MONTH_TABLES, month_range
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SECTIONS = ("month", *MONTH_TABLES, "alert_level")
+HIDDEN = "—"
+
+
+@dataclass
+class Filters:
+    since: str = ""
+    until: str = ""
+    alcaldia: str = ""
+    type: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    slug: str
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+    row_header: str = ""
+
+
+def current_release() -> Release | None:
+    return Release.objects.filter(is_current=True).first()
+
+
+def figures(release: Release) -> dict[str, tuple[int | None, int | None]]:
+    return {
+        key: (records, women)
+        for key, records, women in Figure.objects.filter(release=release).values_list(
+            "key", "records", "women"
+        )
+    }
+
+
+def parse_filters(params: dict[str, str], release: Release, known: set[str]) -> Filters:
+    """Read the query string; every bad value is named in ``problems`` (then nothing is shown)."""
+    f = Filters()
+    for name, attr in (("desde", "since"), ("hasta", "until")):
+        value = params.get(name, "").strip()
+        if value and not MONTH.match(value):
+            f.problems.append(_("“%(value)s” in “%(name)s” is not a month (YYYY-MM).") % {
+                "value": value[:20], "name": name})  # fmt: skip
+        elif value:
+            setattr(f, attr, value)
+    if f.since and f.until and f.since > f.until:
+        f.problems.append(_("The period starts after it ends."))
+    for name, attr, dim in (("alcaldia", "alcaldia", "alcaldia"), ("tipo", "type", "type")):
+        value = params.get(name, "").strip()
+        if value and f"{dim}|{value}" not in known:
+            f.problems.append(_("There is no “%(value)s” in “%(name)s”.") % {
+                "value": value[:40], "name": name})  # fmt: skip
+        elif value:
+            setattr(f, attr, value)
+    return f
+
+
+def month_label(month: str, release: Release) -> str:
+    if month == release.last_month:
+        return _("%(month)s (provisional)") % {"month": month}
+    return month
+
+
+def _cell(value: int | None) -> str:
+    return HIDDEN if value is None else str(value)
+
+
+def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]],
+                 f: Filters) -> list[Table]:  # fmt: skip
+    """The tables of the page for these filters, each made only of published figures."""
+    months = [
+        m for m in month_range(release.first_month, release.last_month)
+        if (not f.since or m >= f.since) and (not f.until or m <= f.until)
+    ]  # fmt: skip
+    whole = not f.since and not f.until
+    label = Labels()
+    categories: dict[str, list[str]] = {}
+    for key in data:
+        parts = key.split("|")
+        if len(parts) == 2 and parts[0] in (*MONTH_TABLES, "alert_level"):
+            categories.setdefault(parts[0], []).append(parts[1])
+    tables = []
+    rows = [
+        (month_label(m, release), [_cell(data[f"month|{m}"][0]), _cell(data[f"month|{m}"][1])])
+        for m in months
+    ]
+    if whole:
+        rows.append((_("Total"), [_cell(data["total"][0]), _cell(data["total"][1])]))
+    tables.append(Table("month", _("Records and women attended by month"),
+                        [_("Records"), _("Women")], rows, _("Month")))  # fmt: skip
+    for dim in (*MONTH_TABLES, "alert_level"):
+        cats = categories.get(dim, [])
+        if dim == "alcaldia" and f.alcaldia:
+            cats = [f.alcaldia]
+        if dim == "type" and f.type:
+            cats = [f.type]
+        rows = [
+            (month_label(m, release), [_cell(data[f"cell|month|{dim}|{m}|{c}"][0]) for c in cats])
+            for m in months
+        ]
+        if whole:
+            rows.append((_("Total"), [_cell(data[f"{dim}|{c}"][0]) for c in cats]))
+        caption = _("Records by month and %(dimension)s") % {"dimension": dimension_title(dim)}
+        columns = [label(dim, c) for c in cats]
+        tables.append(Table(dim, caption, columns, rows, _("Month")))
+        if dim in ("age", "agency", "risk", "type", "modality", "stage") and f.alcaldia:
+            wanted = [f.type] if dim == "type" and f.type else cats
+            tables.append(Table(
+                f"alcaldia-{dim}",
+                _("%(dimension)s in %(alcaldia)s, whole published period") % {
+                    "dimension": dimension_title(dim), "alcaldia": label("alcaldia", f.alcaldia)},
+                [_("Records"), _("Women")],
+                [(label(dim, c), [_cell(v) for v in data[f"cell|alcaldia|{dim}|{f.alcaldia}|{c}"]])
+                 for c in wanted],
+                dimension_title(dim).capitalize(),
+            ))  # fmt: skip
+    if f.type:
+        alcaldias = categories.get("alcaldia", [])
+        tables.append(Table(
+            "type-alcaldia",
+            _("%(type)s by alcaldía, whole published period") % {"type": label("type", f.type)},
+            [_("Records"), _("Women")],
+            [(label("alcaldia", a), [_cell(v) for v in data[f"cell|alcaldia|type|{a}|{f.type}"]])
+             for a in alcaldias],
+            _("Alcaldía"),
+        ))  # fmt: skip
+    return tables

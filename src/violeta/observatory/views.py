@@ -36,7 +36,8 @@ def _context(request: HttpRequest) -> dict[str, object]:
     types = [(c, label("type", c)) for c in _codes(known, "type")]
     return {
         "release": release, "tables": tables, "filters": f, "query": request.GET.urlencode(),
-        "alcaldias": alcaldias, "types": types,
+        "alcaldias": alcaldias, "types": types, "total_label": _("Total"),
+        "month_header": _("Month"),
     }  # fmt: skip
 
 

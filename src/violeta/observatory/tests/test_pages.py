@@ -150,6 +150,7 @@ def test_no_name_narrative_or_colonia_is_ever_published(synthetic: Path) -> None
     assert not [c for c in colonias if f">{c}<" in text or f"\n{c}," in text]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes stale connections between rounds
 def test_the_worker_can_refresh_the_observatory(catalogs: None, monkeypatch) -> None:
     from violeta.delivery.management.commands import worker
 

@@ -75,8 +75,21 @@ def month_label(month: str, release: Release) -> str:
     return month
 
 
+def _get(data: dict[str, tuple[int | None, int | None]], key: str) -> tuple[int | None, ...]:
+    """A figure of the release; one it lacks (a release swapped mid-request) shows as hidden."""
+    return data.get(key, (None, None))
+
+
 def _cell(value: int | None) -> str:
     return HIDDEN if value is None else str(value)
+
+
+def _pair(values: tuple[int | None, ...]) -> list[str]:
+    return [_cell(v) for v in values]
+
+
+def _measures() -> list[str]:
+    return [_("Records"), _("Women")]
 
 
 def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]],
@@ -94,14 +107,11 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
         if len(parts) == 2 and parts[0] in (*MONTH_TABLES, "alert_level"):
             categories.setdefault(parts[0], []).append(parts[1])
     tables = []
-    rows = [
-        (month_label(m, release), [_cell(data[f"month|{m}"][0]), _cell(data[f"month|{m}"][1])])
-        for m in months
-    ]
+    rows = [(month_label(m, release), _pair(_get(data, f"month|{m}"))) for m in months]
     if whole:
-        rows.append((_("Total"), [_cell(data["total"][0]), _cell(data["total"][1])]))
-    tables.append(Table("month", _("Records and women attended by month"),
-                        [_("Records"), _("Women")], rows, _("Month")))  # fmt: skip
+        rows.append((_("Total"), _pair(_get(data, "total"))))
+    caption = _("Records and women attended by month")
+    tables.append(Table("month", caption, _measures(), rows, _("Month")))
     for dim in (*MONTH_TABLES, "alert_level"):
         cats = categories.get(dim, [])
         if dim == "alcaldia" and f.alcaldia:
@@ -109,33 +119,35 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
         if dim == "type" and f.type:
             cats = [f.type]
         rows = [
-            (month_label(m, release), [_cell(data[f"cell|month|{dim}|{m}|{c}"][0]) for c in cats])
+            (
+                month_label(m, release),
+                [_cell(_get(data, f"cell|month|{dim}|{m}|{c}")[0]) for c in cats],
+            )
             for m in months
         ]
         if whole:
-            rows.append((_("Total"), [_cell(data[f"{dim}|{c}"][0]) for c in cats]))
+            rows.append((_("Total"), [_cell(_get(data, f"{dim}|{c}")[0]) for c in cats]))
         caption = _("Records by month and %(dimension)s") % {"dimension": dimension_title(dim)}
         columns = [label(dim, c) for c in cats]
         tables.append(Table(dim, caption, columns, rows, _("Month")))
         if dim in ("age", "agency", "risk", "type", "modality", "stage") and f.alcaldia:
+            place = label("alcaldia", f.alcaldia)
+            title = _("%(dimension)s in %(alcaldia)s, whole published period") % {
+                "dimension": dimension_title(dim),
+                "alcaldia": place,
+            }
             wanted = [f.type] if dim == "type" and f.type else cats
-            tables.append(Table(
-                f"alcaldia-{dim}",
-                _("%(dimension)s in %(alcaldia)s, whole published period") % {
-                    "dimension": dimension_title(dim), "alcaldia": label("alcaldia", f.alcaldia)},
-                [_("Records"), _("Women")],
-                [(label(dim, c), [_cell(v) for v in data[f"cell|alcaldia|{dim}|{f.alcaldia}|{c}"]])
-                 for c in wanted],
-                dimension_title(dim).capitalize(),
-            ))  # fmt: skip
+            rows = [
+                (label(dim, c), _pair(_get(data, f"cell|alcaldia|{dim}|{f.alcaldia}|{c}")))
+                for c in wanted
+            ]
+            header = dimension_title(dim).capitalize()
+            tables.append(Table(f"alcaldia-{dim}", title, _measures(), rows, header))
     if f.type:
-        alcaldias = categories.get("alcaldia", [])
-        tables.append(Table(
-            "type-alcaldia",
-            _("%(type)s by alcaldía, whole published period") % {"type": label("type", f.type)},
-            [_("Records"), _("Women")],
-            [(label("alcaldia", a), [_cell(v) for v in data[f"cell|alcaldia|type|{a}|{f.type}"]])
-             for a in alcaldias],
-            _("Alcaldía"),
-        ))  # fmt: skip
+        title = _("%(type)s by alcaldía, whole published period") % {"type": label("type", f.type)}
+        rows = [
+            (label("alcaldia", a), _pair(_get(data, f"cell|alcaldia|type|{a}|{f.type}")))
+            for a in categories.get("alcaldia", [])
+        ]
+        tables.append(Table("type-alcaldia", title, _measures(), rows, _("Alcaldía")))
     return tables

@@ -86,7 +86,10 @@ def observatory_refresh(
         for figure in figures:
             figure.release = release
         Figure.objects.bulk_create(figures, batch_size=2000)
-        Release.objects.exclude(pk=release.pk).delete()
+        # Keep the release being replaced: a page that started reading it still finds it.
+        previous = Release.objects.filter(is_current=True).values_list("pk", flat=True)
+        Release.objects.exclude(pk__in=[release.pk, *previous]).delete()
+        Release.objects.filter(pk__in=list(previous)).update(is_current=False)
         release.is_current = True
         release.save(update_fields=["is_current"])
     return release

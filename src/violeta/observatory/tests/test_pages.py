@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from pathlib import Path
@@ -66,7 +67,13 @@ def test_a_record_registered_now_shows_after_the_next_refresh(catalogs: None) ->
     for n in range(6, 12):
         _register(n, when=now - dt.timedelta(minutes=1))
     second = observatory_refresh(k=5)
-    assert not Release.objects.filter(pk=first.pk).exists()  # swapped, not piled up
+    third = observatory_refresh(k=5)
+    # swapped, not piled up: the one replaced is kept for pages still reading it
+    assert list(Release.objects.order_by("pk").values_list("pk", "is_current")) == [
+        (second.pk, False),
+        (third.pk, True),
+    ]
+    assert not Release.objects.filter(pk=first.pk).exists()
     assert Figure.objects.get(release=second, key="total").records == 12
     page = Client().get("/observatorio/").content.decode()
     assert "(preliminar)" in page  # the current month is flagged
@@ -79,9 +86,11 @@ def test_the_command_takes_k_from_settings_or_the_option(catalogs: None, setting
     out = io.StringIO()
     call_command("observatory_refresh", stdout=out)
     assert "k=8" in out.getvalue()
-    assert Figure.objects.get(key="total").women is None  # 7 women < 8: hidden
+    assert (
+        Figure.objects.get(release__is_current=True, key="total").women is None
+    )  # 7 women < 8: hidden
     call_command("observatory_refresh", "--k", "5", stdout=out)
-    assert Figure.objects.get(key="total").women == 7
+    assert Figure.objects.get(release__is_current=True, key="total").women == 7
 
 
 @pytest.mark.parametrize(
@@ -162,3 +171,27 @@ def test_the_worker_can_refresh_the_observatory(catalogs: None, monkeypatch) -> 
     with pytest.raises(KeyboardInterrupt):
         call_command("worker", "--observatory-every", "300")
     assert Release.objects.filter(is_current=True).count() == 1
+
+
+def test_open_data_lists_every_published_figure_with_its_dictionary(catalogs: None) -> None:
+    client = Client()
+    assert client.get("/observatorio/datos/cifras.csv").status_code == 404  # nothing yet
+    for n in range(6):
+        _register(n, when=timezone.now() - dt.timedelta(hours=1))
+    release = observatory_refresh(k=5)
+    rows = list(csv.DictReader(io.StringIO(client.get("/observatorio/datos/cifras.csv").text)))
+    assert len(rows) == release.figures.count()
+    by_key = {r["clave"]: r for r in rows}
+    assert by_key["total"]["registros"] == "6" and by_key["total"]["mujeres"] == "6"
+    assert by_key["cell|month|type|" + release.last_month + "|fisica"]["registros"] == ""
+    assert all(r["mujeres"] == "" or int(r["mujeres"]) >= 5 for r in rows)
+    package = client.get("/observatorio/datos/datapackage.json").json()
+    fields = [f["name"] for f in package["resources"][0]["schema"]["fields"]]
+    assert fields == list(rows[0]) and package["violeta"]["k"] == 5
+    dictionary = list(
+        csv.reader(io.StringIO(client.get("/observatorio/datos/diccionario.csv").text))
+    )
+    assert [r[0] for r in dictionary[1:]] == fields
+    api = client.get("/observatorio/datos/cifras.json").json()
+    assert api["k"] == 5 and len(api["cifras"]) == len(rows)
+    assert "Colonia Secreta" not in str(api) and "Zenaida" not in str(api)

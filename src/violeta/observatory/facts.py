@@ -59,10 +59,6 @@ def _stages(kind: str, details: object) -> tuple[str, ...]:
     return ()
 
 
-def month_of(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m")
-
-
 def _many(through: type, column: str) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for record_id, code in through.objects.values_list("agencyrecord_id", column).iterator():  # type: ignore[attr-defined]

@@ -128,6 +128,8 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
         if whole:
             rows.append((_("Total"), [_cell(_get(data, f"{dim}|{c}")[0]) for c in cats]))
         caption = _("Records by month and %(dimension)s") % {"dimension": dimension_title(dim)}
+        if dim == "alert_level":
+            caption = _("Alerts raised by month and level (counts only)")
         columns = [label(dim, c) for c in cats]
         tables.append(Table(dim, caption, columns, rows, _("Month")))
         if dim in ("age", "agency", "risk", "type", "modality", "stage") and f.alcaldia:

@@ -101,6 +101,9 @@ def test_the_command_takes_k_from_settings_or_the_option(catalogs: None, setting
         ("?desde=2026-05&hasta=2025-01", "empieza después de terminar"),
         ("?alcaldia=99999", "No existe “99999” en “alcaldia”"),
         ("?tipo=%3Cscript%3E", "No existe “&lt;script&gt;” en “tipo”"),
+        ("?alcaldia=%00", "No existe"),
+        ("?tipo=" + "x" * 5000, "No existe “" + "x" * 40 + "” en “tipo”"),
+        ("?desde=2025-01&desde=1999-99", "“1999-99” en “desde” no es un mes"),
         ("?desde=9999-01", ""),
         ("?desde=0001-01&hasta=0001-02", ""),
     ],
@@ -131,6 +134,7 @@ def test_english_is_complete_and_tables_are_accessible(catalogs: None) -> None:
     client.cookies["django_language"] = "en"
     html = client.get("/observatorio/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Records by month and type of violence" in html
+    assert "Alerts raised by month and level (counts only)" in html
     assert '<th scope="col">' in html and '<th scope="row">' in html and "<caption>" in html
 
 

@@ -17,6 +17,7 @@ from violeta.observatory.selectors import (
     figures,
     parse_filters,
 )
+from violeta.observatory.tiles import tiles
 
 
 def _codes(known: set[str], dim: str) -> list[str]:
@@ -31,12 +32,13 @@ def _context(request: HttpRequest) -> dict[str, object]:
     known = set(data)
     f = parse_filters({k: request.GET.get(k, "") for k in request.GET}, release, known)
     tables = [] if f.problems else build_tables(release, data, f)
+    grid = [] if f.problems else tiles(data, Labels().names["alcaldia"])
     label = Labels()
     alcaldias = [(c, label("alcaldia", c)) for c in _codes(known, "alcaldia")]
     types = [(c, label("type", c)) for c in _codes(known, "type")]
     return {
         "release": release, "tables": tables, "filters": f, "query": request.GET.urlencode(),
-        "alcaldias": alcaldias, "types": types, "total_label": _("Total"),
+        "alcaldias": alcaldias, "types": types, "tiles": grid, "total_label": _("Total"),
         "month_header": _("Month"),
     }  # fmt: skip
 

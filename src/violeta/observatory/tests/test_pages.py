@@ -199,3 +199,20 @@ def test_open_data_lists_every_published_figure_with_its_dictionary(catalogs: No
     api = client.get("/observatorio/datos/cifras.json").json()
     assert api["k"] == 5 and len(api["cifras"]) == len(rows)
     assert "Colonia Secreta" not in str(api) and "Zenaida" not in str(api)
+
+
+def test_without_boundaries_the_map_is_a_tile_grid_of_the_16_alcaldias(synthetic: Path) -> None:
+    release = observatory_refresh(k=5)
+    response = Client().get("/observatorio/")
+    tiles = response.context["tiles"]
+    assert len(tiles) == 16 and len({(t.row, t.column) for t in tiles}) == 16
+    published = {f.key: f.records for f in release.figures.filter(key__startswith="alcaldia|")}
+    for tile in tiles:  # the tiles show the published totals, hidden ones as hidden
+        assert tile.records == published[f"alcaldia|{tile.code}"]
+        assert (tile.shade == "hidden") == (tile.records is None)
+    shown = [t for t in tiles if t.records is not None]
+    assert len(shown) >= 8
+    biggest = max(shown, key=lambda t: t.records or 0)
+    html = response.content.decode()
+    assert f'c{biggest.column} {biggest.shade}"><span class="name">{biggest.name}</span>' in html
+    assert Client().get("/observatorio/?desde=nada").context["tiles"] == []

@@ -14,9 +14,10 @@ from violeta.agencies.models import Agency
 from violeta.alerts.choices import Level
 from violeta.catalogs.models import Alcaldia, Modality, ViolenceType
 from violeta.observatory import disclosure
-from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN, alert_facts, record_facts
+from violeta.observatory.counting import first_month, sql_tally, touch_all
+from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN
 from violeta.observatory.models import Figure, Release
-from violeta.observatory.tables import equation_list, key_text, month_range, tally
+from violeta.observatory.tables import equation_list, key_text, month_range
 from violeta.records.choices import RiskLevel
 
 
@@ -34,7 +35,8 @@ def catalog_categories(seen: dict[str, set[str]]) -> Callable[[str], list[str]]:
         "alert_level": list(Level.values),
     }  # fmt: skip
     for dim, values in seen.items():
-        base[dim] += sorted(values - set(base[dim]))
+        if dim in base:
+            base[dim] += sorted(values - set(base[dim]))
     return lambda dim: base[dim]
 
 
@@ -47,22 +49,17 @@ def observatory_refresh(
     k = settings.OBSERVATORY_K if k is None else k
     since = settings.OBSERVATORY_FIRST_MONTH if since is None else since
     now = now or timezone.now()
-    facts = record_facts(until=now)
-    alerts = alert_facts(until=now)
     last = timezone.localtime(now).strftime("%Y-%m")
-    first = min([f.month for f in facts] + [a.month for a in alerts] + [last])
+    first = first_month(now)
     first = max(first, since) if since else first
     months = month_range(first, last)
-    seen: dict[str, set[str]] = {
-        "alcaldia": {f.alcaldia for f in facts},
-        "agency": {f.agency for f in facts},
-        "risk": {f.risk for f in facts},
-        "type": {t for f in facts for t in f.types},
-        "modality": {m for f in facts for m in f.modalities},
-        "alert_level": {a.level for a in alerts},
-    }
+    counts = sql_tally(months=months, until=now)
+    seen: dict[str, set[str]] = {}
+    for key in counts.records:
+        if isinstance(key, tuple) and len(key) == 2 and key[0] not in ("month", "alerts_month"):
+            seen.setdefault(key[0], set()).add(key[1])
     categories = catalog_categories(seen)
-    counts = tally(facts, alerts, months=months, categories=categories)
+    touch_all(counts, months, categories)
     women = counts.women()
     hidden = disclosure.suppress(
         records=counts.records,

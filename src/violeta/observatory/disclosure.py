@@ -70,8 +70,9 @@ def determined(hidden: set[Key], equations: list[Equation]) -> set[Key]:
     """The hidden quantities whose value follows exactly from the published ones.
 
     Move the published quantities to the right-hand side; what is left is ``A x = b`` over the
-    hidden ones. ``x_i`` is fixed by the system iff every vector of the null space of ``A`` has
-    a zero in position ``i``."""
+    hidden ones. ``x_i`` is fixed by the system iff the unit vector ``e_i`` lies in the row
+    space of ``A`` (every vector of its null space is zero in position ``i``). Computed per
+    connected group of hidden quantities, with an orthonormal basis of the row space (SVD)."""
     relevant = [e for e in equations if any(key in hidden for key in e.keys)]
     found: set[Key] = set()
     for group in _components(hidden, relevant):

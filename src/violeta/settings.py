@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "violeta.alerts",
     "violeta.reports",
     "violeta.exports",
+    "violeta.observatory",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -349,3 +350,8 @@ VIOLETA_WHATSAPP_GRAPH_URL = os.environ.get(
     "VIOLETA_WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"
 )
 VIOLETA_WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WHATSAPP_TIMEOUT_SECONDS", "5"))
+# The public observatory (violeta.observatory): no published figure counts fewer than
+# OBSERVATORY_K women (complementary suppression keeps hidden figures unrecoverable).
+OBSERVATORY_K = int(os.environ.get("VIOLETA_OBSERVATORY_K", "5"))
+# The first month the observatory publishes (YYYY-MM); empty: the first month with records.
+OBSERVATORY_FIRST_MONTH = os.environ.get("VIOLETA_OBSERVATORY_FIRST_MONTH", "")

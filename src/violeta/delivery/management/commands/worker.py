@@ -17,6 +17,15 @@ from violeta.intake.jobs import import_jobs_drain, import_jobs_loop
 log = logging.getLogger(__name__)
 
 
+def _refresh_observatory(name: str) -> None:
+    from violeta.observatory.services import observatory_refresh
+
+    try:
+        observatory_refresh()
+    except Exception as error:  # the observatory must never stop the deliveries
+        log.warning("worker %s: observatory refresh failed: %s", name, type(error).__name__)
+
+
 class Command(BaseCommand):
     help = "Deliver pending alerts from the outbox: in-app inbox, email and signed webhooks."
 
@@ -29,6 +38,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--sleep", type=float, default=1.0, help="Seconds to wait when nothing is due."
+        )
+        parser.add_argument(
+            "--observatory-every",
+            type=float,
+            default=0,
+            help="Also recompute the public observatory every so many seconds (0: never; "
+            "run one worker with it, e.g. 300).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,8 +63,13 @@ class Command(BaseCommand):
             daemon=True,
         )
         imports.start()
+        every = max(float(options["observatory_every"]), 0)
+        refreshed = 0.0
         while True:
             close_old_connections()
+            if every and time.monotonic() - refreshed >= every:
+                refreshed = time.monotonic()
+                _refresh_observatory(name)
             try:
                 claimed = run_once(worker=name, batch=batch)
             except DatabaseError as error:  # the database restarting: wait, then go on

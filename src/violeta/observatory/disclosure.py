@@ -1,0 +1,168 @@
+"""Disclosure control for the public observatory: primary and complementary cell suppression.
+
+Pure functions, no database. A release is a set of *quantities* (every cell, every margin and
+the grand total of every published table), each with a count of records and a count of women,
+and a list of additive *equations* between them (``total = part + part + ...``) that anyone who
+reads the tables can write down. Shared margins are one quantity: the total of an alcaldía is
+the same number in the "by month × alcaldía" and in the "alcaldía × age group" tables.
+
+The rule (docs/observatory.md):
+
+1. Primary suppression: a quantity counting fewer than k women is hidden, zeros included
+   (a published zero empties combinations; the attacker test solves hidden cells with them).
+2. Complementary suppression: while some hidden quantity can be *computed exactly* from the
+   published ones through the equations (its unit vector lies in the row space of the equations
+   restricted to the hidden quantities), hide one more quantity next to it: the smallest
+   published non-zero one sharing an equation with it (or, failing that, its connected part).
+   The check is exact linear algebra, not the classic "two per row and column" heuristic,
+   which can leave a hidden cell recoverable through a longer chain of rows and columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Key = Hashable
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``total`` equals the sum of ``parts`` (counts of records)."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        return (self.total, *self.parts)
+
+
+def primary(people: Mapping[Key, int], k: int) -> set[Key]:
+    """The quantities that count fewer than ``k`` people, zeros included: a published zero
+    tells that some combinations are empty, and with them hidden figures can be solved."""
+    return {key for key, n in people.items() if n < k}
+
+
+def _components(keys: Iterable[Key], equations: list[Equation]) -> list[set[Key]]:
+    parent: dict[Key, Key] = {key: key for key in keys}
+
+    def find(key: Key) -> Key:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for equation in equations:
+        members = [key for key in equation.keys if key in parent]
+        for other in members[1:]:
+            parent[find(other)] = find(members[0])
+    groups: dict[Key, set[Key]] = {}
+    for key in parent:
+        groups.setdefault(find(key), set()).add(key)
+    return list(groups.values())
+
+
+def determined(hidden: set[Key], equations: list[Equation]) -> set[Key]:
+    """The hidden quantities whose value follows exactly from the published ones.
+
+    Move the published quantities to the right-hand side; what is left is ``A x = b`` over the
+    hidden ones. ``x_i`` is fixed by the system iff the unit vector ``e_i`` lies in the row
+    space of ``A`` (every vector of its null space is zero in position ``i``). Computed per
+    connected group of hidden quantities, with an orthonormal basis of the row space (SVD)."""
+    relevant = [e for e in equations if any(key in hidden for key in e.keys)]
+    found: set[Key] = set()
+    for group in _components(hidden, relevant):
+        order = sorted(group, key=repr)
+        index = {key: i for i, key in enumerate(order)}
+        rows = []
+        for equation in relevant:
+            row = np.zeros(len(order))
+            for sign, keys in ((-1.0, (equation.total,)), (1.0, equation.parts)):
+                for key in keys:
+                    if key in index:
+                        row[index[key]] += sign
+            if row.any():
+                rows.append(row)
+        if not rows:
+            continue
+        matrix = np.array(rows)
+        # Orthonormal basis of the row space; e_i lies in it iff its projection has length 1.
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        rank = int((singular > TOLERANCE * max(matrix.shape) * singular.max()).sum())
+        lengths = (vt[:rank] ** 2).sum(axis=0)
+        found.update(key for key, i in index.items() if lengths[i] > 1 - 1e-6)
+    return found
+
+
+def _cost(key: Key, records: Mapping[Key, int]) -> tuple[int, int, str]:
+    """Hide the smallest published figure first; zeros last (hiding one protects little)."""
+    value = records.get(key, 0)
+    return (1 if value == 0 else 0, value, repr(key))
+
+
+def _local_rule(
+    hidden: set[Key],
+    equations: list[Equation],
+    by_key: dict[Key, list[Equation]],
+    records: Mapping[Key, int],
+) -> None:
+    """The classic rule, cheap and local: no equation may hold exactly one hidden quantity
+    (it would be its total minus the rest). Applied to a fixed point before the exact check,
+    which then rarely has anything left to do."""
+    pending = [e for e in equations if any(key in hidden for key in e.keys)]
+    while pending:
+        equation = pending.pop()
+        inside = [key for key in equation.keys if key in hidden]
+        zero_parts = equation.total not in hidden and not sum(
+            records.get(key, 0) for key in inside
+        )  # hidden parts adding up to a published total minus the rest = 0: all of them are 0
+        if len(inside) != 1 and not (inside and zero_parts):
+            continue
+        others = [key for key in equation.keys if key not in hidden]
+        if not others:
+            continue
+        choice = min(others, key=lambda other: _cost(other, records))
+        hidden.add(choice)
+        pending.extend(by_key.get(choice, []))
+
+
+def suppress(
+    *,
+    records: Mapping[Key, int],
+    people: Mapping[Key, int],
+    equations: list[Equation],
+    k: int,
+) -> set[Key]:
+    """The quantities to hide: every primary one and enough complements that none is
+    recoverable from the published quantities and the equations."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    hidden = primary(people, k)
+    by_key: dict[Key, list[Equation]] = {}
+    for equation in equations:
+        for key in equation.keys:
+            by_key.setdefault(key, []).append(equation)
+    _local_rule(hidden, equations, by_key, records)
+    while True:
+        exposed = determined(hidden, equations)
+        if not exposed:
+            return hidden
+        added: set[Key] = set()
+        for key in sorted(exposed, key=repr):
+            nearby = {other for e in by_key.get(key, []) for other in e.keys}
+            if nearby & added:
+                continue  # a complement added in this pass may protect it already
+            neighbours = nearby - hidden
+            if not neighbours:
+                group = next(g for g in _components(set(records) | hidden, equations) if key in g)
+                neighbours = group - hidden
+            if neighbours:
+                choice = min(neighbours, key=lambda other: _cost(other, records))
+                hidden.add(choice)
+                added.add(choice)
+        if not added:
+            raise RuntimeError("no complement left to protect a hidden figure")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from violeta.observatory import opendata, views
+
+app_name = "observatory"
+urlpatterns = [
+    path("", views.observatory, name="home"),
+    path("datos/cifras.csv", opendata.figures_csv, name="figures_csv"),
+    path("datos/cifras.json", opendata.figures_json, name="figures_json"),
+    path("datos/diccionario.csv", opendata.dictionary_csv, name="dictionary"),
+    path("datos/datapackage.json", opendata.datapackage, name="datapackage"),
+    path("<slug:slug>.csv", views.table_csv, name="csv"),
+]

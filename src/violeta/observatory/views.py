@@ -1,0 +1,70 @@
+"""The public observatory: no login, only figures of the current release."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from violeta.observatory.labels import Labels
+from violeta.observatory.selectors import (
+    Filters,
+    build_tables,
+    current_release,
+    figures,
+    parse_filters,
+)
+from violeta.observatory.tiles import tiles
+
+
+def _codes(known: set[str], dim: str) -> list[str]:
+    return sorted(k.split("|")[1] for k in known if k.startswith(f"{dim}|"))
+
+
+def _context(request: HttpRequest) -> dict[str, object]:
+    release = current_release()
+    if release is None:
+        return {"release": None, "tables": [], "filters": Filters(), "query": ""}
+    data = figures(release)
+    known = set(data)
+    f = parse_filters({k: request.GET.get(k, "") for k in request.GET}, release, known)
+    tables = [] if f.problems else build_tables(release, data, f)
+    grid = [] if f.problems else tiles(data, Labels().names["alcaldia"])
+    label = Labels()
+    alcaldias = [(c, label("alcaldia", c)) for c in _codes(known, "alcaldia")]
+    types = [(c, label("type", c)) for c in _codes(known, "type")]
+    return {
+        "release": release, "tables": tables, "filters": f, "query": request.GET.urlencode(),
+        "alcaldias": alcaldias, "types": types, "tiles": grid, "total_label": _("Total"),
+        "month_header": _("Month"),
+    }  # fmt: skip
+
+
+@login_not_required
+def observatory(request: HttpRequest) -> HttpResponse:
+    context = _context(request)
+    status = 400 if context["filters"].problems else 200  # type: ignore[attr-defined]
+    return render(request, "observatory/observatory.html", context, status=status)
+
+
+@login_not_required
+def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _context(request)
+    tables = [t for t in context["tables"] if t.slug == slug]  # type: ignore[attr-defined]
+    if context["filters"].problems:  # type: ignore[attr-defined]
+        response = HttpResponse(content_type="text/plain; charset=utf-8", status=400)
+        response.write("\n".join(context["filters"].problems))  # type: ignore[attr-defined]
+        return response
+    if not tables:
+        raise Http404(_("There is no such table for these filters."))
+    table = tables[0]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="observatorio-{slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["", *table.columns])
+    for label, cells in table.rows:
+        writer.writerow([label, *cells])
+    return response

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -89,8 +89,10 @@ def test_the_command_takes_k_from_settings_or_the_option(catalogs: None, setting
     assert (
         Figure.objects.get(release__is_current=True, key="total").women is None
     )  # 7 women < 8: hidden
-    call_command("observatory_refresh", "--k", "5", stdout=out)
+    call_command("observatory", "refresh", "--k", "5", stdout=out)  # the subcommand form
     assert Figure.objects.get(release__is_current=True, key="total").women == 7
+    with pytest.raises(CommandError, match="--k"):
+        call_command("observatory", "refresh", "--k", "0", stdout=out)
 
 
 @pytest.mark.parametrize(

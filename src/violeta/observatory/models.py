@@ -42,3 +42,47 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class BoundarySet(models.Model):
+    """The alcaldías' boundaries loaded by ``violeta observatory boundaries PATH`` (at most one
+    set: a reload replaces it whole). Without one, the public map is a tile grid."""
+
+    source = models.CharField(_("source file"), max_length=255)
+    attribution = models.CharField(_("attribution"), max_length=300)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    tolerance = models.FloatField(_("simplification tolerance (degrees)"))
+    width = models.FloatField(_("map width"))
+    height = models.FloatField(_("map height"))
+
+    class Meta:
+        verbose_name = _("set of boundaries")
+        verbose_name_plural = _("sets of boundaries")
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class Boundary(models.Model):
+    """One alcaldía's boundary: simplified WGS84 geometry and its projected SVG path."""
+
+    boundary_set = models.ForeignKey(
+        BoundarySet, on_delete=models.CASCADE, related_name="boundaries"
+    )
+    alcaldia = models.ForeignKey(
+        "catalogs.Alcaldia", on_delete=models.PROTECT, related_name="+", verbose_name=_("alcaldía")
+    )
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84, simplified)"))
+    svg_path = models.TextField(_("SVG path"))
+
+    class Meta:
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["boundary_set", "alcaldia"], name="one_boundary_per_alcaldia"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.alcaldia_id)

@@ -130,7 +130,9 @@ def _geometry(name: str, index: int, raw: object) -> BaseGeometry:
         )
     if not geometry.is_valid:  # self-intersections: repaired, keeping only the polygons
         geometry = shapely.make_valid(geometry)
-        parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
+        parts = [
+            g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
         geometry = shapely.union_all(parts)
     return geometry
 
@@ -266,8 +268,6 @@ def current_boundaries() -> tuple[BoundarySet | None, dict[str, str]]:
     if loaded is None:
         return None, {}
     paths = dict(
-        Boundary.objects.filter(boundary_set=loaded).values_list(
-            "alcaldia__inegi_code", "svg_path"
-        )
+        Boundary.objects.filter(boundary_set=loaded).values_list("alcaldia__inegi_code", "svg_path")
     )
     return loaded, paths

@@ -1,5 +1,6 @@
 """The fallback map: a tile grid of the 16 alcaldías (roughly where each one lies), for when no
-boundaries are loaded. Each tile shows the alcaldía's published total for the whole period."""
+boundaries are loaded. Each tile shows one published figure of its alcaldía: ``key`` names it (by
+default the alcaldía's total for the whole period; see ``observatory.choropleth.selection``)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,29 @@ class Tile:
     shade: str  # q0..q4 by records among the published tiles; "hidden" when suppressed
 
 
-def tiles(data: dict[str, tuple[int | None, int | None]], names: dict[str, str]) -> list[Tile]:
+def shades(values: dict[str, int | None]) -> dict[str, str]:
+    """q0..q4 by rank among the published values (quintiles); "hidden" for a hidden one."""
+    shown = sorted(v for v in values.values() if v is not None)
+    return {
+        code: "hidden" if value is None else f"q{min(4, _rank(shown, value) * 5 // len(shown))}"
+        for code, value in values.items()
+    }
+
+
+def _rank(shown: list[int], value: int) -> int:
+    return sum(1 for other in shown if other < value)
+
+
+def tiles(
+    data: dict[str, tuple[int | None, int | None]],
+    names: dict[str, str],
+    key: str = "alcaldia|{code}",
+) -> list[Tile]:
     found = []
     for code, row, column in GRID:
-        records, women = data.get(f"alcaldia|{code}", (None, None))
+        records, women = data.get(key.format(code=code), (None, None))
         found.append(Tile(code, names.get(code, code), row, column, records, women, "hidden"))
-    shown = sorted(t.records for t in found if t.records is not None)
+    shade = shades({t.code: t.records for t in found})
     for tile in found:
-        if tile.records is not None and shown:
-            rank = sum(1 for value in shown if value < tile.records)
-            tile.shade = f"q{min(4, rank * 5 // len(shown))}"
+        tile.shade = shade[tile.code]
     return found

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from violeta.observatory import choropleth
 from violeta.observatory.labels import Labels
 from violeta.observatory.selectors import (
     Filters,
@@ -17,7 +18,6 @@ from violeta.observatory.selectors import (
     figures,
     parse_filters,
 )
-from violeta.observatory.tiles import tiles
 
 
 def _codes(known: set[str], dim: str) -> list[str]:
@@ -32,13 +32,14 @@ def _context(request: HttpRequest) -> dict[str, object]:
     known = set(data)
     f = parse_filters({k: request.GET.get(k, "") for k in request.GET}, release, known)
     tables = [] if f.problems else build_tables(release, data, f)
-    grid = [] if f.problems else tiles(data, Labels().names["alcaldia"])
     label = Labels()
+    area_map = choropleth.build(data, f, release, label)
     alcaldias = [(c, label("alcaldia", c)) for c in _codes(known, "alcaldia")]
     types = [(c, label("type", c)) for c in _codes(known, "type")]
     return {
         "release": release, "tables": tables, "filters": f, "query": request.GET.urlencode(),
-        "alcaldias": alcaldias, "types": types, "tiles": grid, "total_label": _("Total"),
+        "alcaldias": alcaldias, "types": types, "map": area_map,
+        "tiles": area_map.tiles if area_map else [], "total_label": _("Total"),
         "month_header": _("Month"),
     }  # fmt: skip
 

@@ -2,6 +2,9 @@
 
 * ``refresh``: recompute the figures and publish them as the current release (the same as
   ``violeta observatory_refresh``; every few minutes from the worker, cron or a timer).
+* ``boundaries PATH [--attribution TEXT] [--code-property NAME] [--tolerance DEGREES]``: load
+  the alcaldías' boundaries from a GeoJSON file (WGS84) for the public map; a reload replaces
+  them whole, a bad file changes nothing.
 
 Each subcommand is a small function below, registered in ``SUBCOMMANDS``.
 """
@@ -10,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from violeta.observatory.boundaries import TOLERANCE, BoundaryProblem, boundaries_load
 from violeta.observatory.services import observatory_refresh
 
 
@@ -31,11 +36,44 @@ def run_refresh(command: BaseCommand, options: dict[str, Any]) -> None:
     )
 
 
+def add_boundaries(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="GeoJSON FeatureCollection, WGS84 lon/lat")
+    parser.add_argument(
+        "--attribution", default=None, help='e.g. "Fuente: INEGI, Marco Geoestadístico 2023"'
+    )
+    parser.add_argument(
+        "--code-property", default=None, help="property with the INEGI code (default: cve_geo, "
+        "CVEGEO or cvegeo, whichever the file has)"
+    )  # fmt: skip
+    parser.add_argument(
+        "--tolerance", type=float, default=TOLERANCE, help="simplification, in degrees"
+    )
+
+
+def run_boundaries(command: BaseCommand, options: dict[str, Any]) -> None:
+    if not 0 <= options["tolerance"] <= 0.01:
+        raise CommandError("--tolerance debe estar entre 0 y 0.01 grados.")
+    try:
+        loaded = boundaries_load(
+            options["path"],
+            attribution=options["attribution"],
+            code_property=options["code_property"],
+            tolerance=options["tolerance"],
+        )
+    except BoundaryProblem as problem:
+        raise CommandError(f"No se cargaron los límites: {problem}") from None
+    command.stdout.write(
+        f"Límites de {loaded.boundaries.count()} alcaldías cargados de {loaded.source} "
+        f"(atribución: «{loaded.attribution}»)."
+    )
+
+
 Adder = Callable[[argparse.ArgumentParser], None]
 Runner = Callable[[BaseCommand, dict[str, Any]], None]
 
 SUBCOMMANDS: dict[str, tuple[str, Adder, Runner]] = {
     "refresh": ("recompute and publish the figures", add_refresh, run_refresh),
+    "boundaries": ("load the alcaldías' boundaries for the map", add_boundaries, run_boundaries),
 }
 
 

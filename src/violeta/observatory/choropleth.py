@@ -48,6 +48,7 @@ class MapView:
     width: float = 0
     height: float = 0
     attribution: str = ""
+    unplaced: str = ""  # the figure of records with no alcaldía recorded (not on the map)
     loaded_at: dt.datetime | None = None
 
 
@@ -100,6 +101,9 @@ def build(
     if chosen is None:
         return None
     view = MapView(chosen.caption, chosen.note)
+    if chosen.key.format(code="sin_dato") in data:
+        value = data[chosen.key.format(code="sin_dato")][0]
+        view.unplaced = _("hidden figure") if value is None else str(value)
     loaded, paths = current_boundaries()
     if loaded is None:
         view.tiles = tiles(data, names, chosen.key)

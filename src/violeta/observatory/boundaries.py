@@ -34,6 +34,7 @@ CODE_PROPERTIES = ("cve_geo", "CVEGEO", "cvegeo")
 TOLERANCE = 0.0005  # degrees, about 50 m: one unit of the 600-unit-wide map, ~2,000 points
 WIDTH = 600.0  # the SVG viewBox's width; its height follows the city's shape
 MARGIN = 4.0
+MAX_BYTES = 50 * 1024 * 1024  # INEGI's detailed file for the city is 0.8 MB
 
 
 class BoundaryProblem(ValueError):
@@ -56,6 +57,8 @@ class Parsed:
 def _read(path: Path) -> dict[str, Any]:
     name = path.name
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise BoundaryProblem(name, "el archivo pesa más de 50 MB; simplifíquelo antes")
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise BoundaryProblem(name, f"no se puede leer el archivo ({error.strerror})") from None
@@ -95,6 +98,8 @@ def _code_property(name: str, features: list[Any], wanted: str | None) -> str:
 def _code(value: object) -> str | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, int):
         return f"{value:05d}"  # SESNSP-style integer codes: 9002 -> "09002"
     if isinstance(value, str) and value.strip():

@@ -199,6 +199,11 @@ def test_the_code_property_can_be_named_and_a_missing_file_is_named(
     path.write_text(json.dumps(small))
     call_command("observatory", "boundaries", str(path), "--code-property", "clave")
     assert Boundary.objects.count() == 16
+    for feature in small["features"]:  # integer codes, as SESNSP writes them: 9002
+        feature["properties"]["clave"] = int(feature["properties"]["clave"])
+    path.write_text(json.dumps(small))
+    call_command("observatory", "boundaries", str(path), "--code-property", "clave")
+    assert Boundary.objects.filter(alcaldia__inegi_code="09002").count() == 1
     with pytest.raises(CommandError, match=r"nada\.geojson: no se puede leer el archivo"):
         call_command("observatory", "boundaries", str(tmp_path / "nada.geojson"))
     with pytest.raises(CommandError, match="--tolerance"):

@@ -225,7 +225,9 @@ def read_sesnsp_municipal(row: Row, load: Load) -> None:
         column = name.capitalize()
         if row.text(column) == "":
             continue  # months not yet published
-        _add(load, row, "Tipo de delito", (f"{year}-{number}", geo), row.integer(column))
+        key = (f"{year}-{number}", geo)
+        _add(load, row, "Tipo de delito", key, row.integer(column), counted=False)
+    load.counted += 1
 
 
 def read_sesnsp_state_victims(row: Row, load: Load) -> None:
@@ -255,14 +257,14 @@ def read_sesnsp_911(row: Row, load: Load) -> None:
 
 
 def _add(load: Load, row: Row, column: str, key: tuple[str, str], value: int,
-         sex: str = "", age: str = "") -> None:  # fmt: skip
+         sex: str = "", age: str = "", *, counted: bool = True) -> None:  # fmt: skip
     label = row.text(column)
     if not label:
         raise row.fail(column, "está vacío")
     category = slug(label)
     load.labels.setdefault(category, label)
     load.counts[(*key, category, sex, age)] += value
-    load.counted += 1
+    load.counted += counted
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,7 @@ def test_sesnsp_municipal_wide_file_equals_the_file_and_the_alcaldias_file() -> 
             key = (f"{row['Año']}-{n:02d}", row["Cve. Municipio"].zfill(5))
             expected[key] += int(row[month])
     assert stored() == expected
+    assert OfficialDataset.objects.get().rows_counted == len(rows(MUNICIPAL)) == 18_698
     alcaldias = Counter[tuple[str, str]]()
     for row in rows(ALCALDIAS):
         alcaldias[(f"{row['anio']}-{int(row['mes']):02d}", row["cvegeo"])] += int(row["carpetas"])
@@ -303,6 +304,15 @@ def test_page_shows_each_source_labelled_with_filters_and_csv(catalogs: None) ->
     assert page.count("Esta fuente no tiene cifras en este periodo.") == 4
     bad = client.get("/observatorio/?alcaldia=99999").content.decode()
     assert "No existe “99999” en “alcaldia”" in bad and "<table" not in bad
+
+
+def test_loads_are_in_the_admin_read_only() -> None:
+    from django.contrib import admin
+
+    for model in (OfficialDataset, OfficialFigure):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(None)  # type: ignore[arg-type]
+        assert not model_admin.has_change_permission(None)  # type: ignore[arg-type]
 
 
 def test_no_official_data_says_so() -> None:

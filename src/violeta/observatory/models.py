@@ -6,6 +6,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from violeta.observatory.official_models import (  # noqa: F401 (models of this app)
+    OfficialDataset,
+    OfficialFigure,
+)
+
 
 class Release(models.Model):
     created_at = models.DateTimeField(_("computed at"), auto_now_add=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from violeta.observatory import opendata, views
+from violeta.observatory import official, opendata, views
 
 app_name = "observatory"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     path("datos/cifras.json", opendata.figures_json, name="figures_json"),
     path("datos/diccionario.csv", opendata.dictionary_csv, name="dictionary"),
     path("datos/datapackage.json", opendata.datapackage, name="datapackage"),
+    path("oficial/<slug:source>.csv", official.official_csv, name="official_csv"),
     path("<slug:slug>.csv", views.table_csv, name="csv"),
 ]

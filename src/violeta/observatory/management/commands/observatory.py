@@ -5,6 +5,8 @@
 * ``boundaries PATH [--attribution TEXT] [--code-property NAME] [--tolerance DEGREES]``: load
   the alcaldías' boundaries from a GeoJSON file (WGS84) for the public map; a reload replaces
   them whole, a bad file changes nothing.
+* ``import-official PATH``: load an official public dataset (FGJ CDMX, SESNSP) to show beside
+  Violeta's figures (observatory.official_import).
 
 Each subcommand is a small function below, registered in ``SUBCOMMANDS``.
 """
@@ -12,6 +14,7 @@ Each subcommand is a small function below, registered in ``SUBCOMMANDS``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from violeta.observatory.boundaries import TOLERANCE, BoundaryProblem, boundaries_load
+from violeta.observatory.official_import import FORMATS, OfficialImportError, import_official
 from violeta.observatory.services import observatory_refresh
 
 
@@ -68,12 +72,53 @@ def run_boundaries(command: BaseCommand, options: dict[str, Any]) -> None:
     )
 
 
+def add_import_official(parser: argparse.ArgumentParser) -> None:
+    sources = sorted({f.source.value for f in FORMATS})
+    parser.add_argument("path", help="CSV file (or .csv.gz)")
+    parser.add_argument("--source", default="auto", choices=["auto", *sources],
+                        help="the file's format (default: told by its header)")  # fmt: skip
+    parser.add_argument(
+        "--release-date",
+        default="",
+        help="the publisher's release date, YYYY-MM-DD (default: today)",
+    )
+
+
+def run_import_official(command: BaseCommand, options: dict[str, Any]) -> None:
+    release = None
+    if options["release_date"]:
+        try:
+            release = dt.date.fromisoformat(options["release_date"])
+        except ValueError:
+            raise CommandError(
+                f"--release-date «{options['release_date'][:20]}» no es una fecha AAAA-MM-DD."
+            ) from None
+    try:
+        dataset = import_official(
+            Path(options["path"]), source=options["source"], release_date=release
+        )
+    except OfficialImportError as error:
+        raise CommandError(str(error)) from None
+    skipped = ", ".join(f"{n} {reason}" for reason, n in dataset.skipped.items()) or "ninguna"
+    command.stdout.write(
+        f"Carga {dataset.pk} ({dataset.source}, publicada {dataset.release_date}): "
+        f"{dataset.rows_read} filas leídas, {dataset.rows_counted} contadas, "
+        f"{dataset.figures.count()} cifras de {dataset.first_period} a {dataset.last_period}; "
+        f"no contadas: {skipped}."
+    )
+
+
 Adder = Callable[[argparse.ArgumentParser], None]
 Runner = Callable[[BaseCommand, dict[str, Any]], None]
 
 SUBCOMMANDS: dict[str, tuple[str, Adder, Runner]] = {
     "refresh": ("recompute and publish the figures", add_refresh, run_refresh),
     "boundaries": ("load the alcaldías' boundaries for the map", add_boundaries, run_boundaries),
+    "import-official": (
+        "load an official public dataset (FGJ CDMX, SESNSP)",
+        add_import_official,
+        run_import_official,
+    ),
 }
 
 

@@ -143,9 +143,13 @@ class PublicView(APIView):
         seed += request.get_full_path()
         self.etag = '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
         self.modified = release.created_at.timestamp()
-        return get_conditional_response(
+        unchanged = get_conditional_response(
             request._request, etag=self.etag, last_modified=int(self.modified)
         )
+        if unchanged is not None:
+            unchanged["ETag"] = self.etag
+            unchanged["Last-Modified"] = http_date(self.modified)
+        return unchanged
 
     def fresh(self, body: dict[str, Any]) -> Response:
         response = Response(body)

@@ -221,6 +221,8 @@ def test_nothing_personal_in_any_answer(catalogs: None) -> None:
         assert secret not in everything
     total = json.loads(texts[1])["filas"][-1]
     assert total["valores"] == [6, 6]  # the figures are there, the people are not
+    page = Client().get("/observatorio/").content.decode()
+    assert f'href="{API}/"' in page and f'href="{API}/openapi.json"' in page  # linked from the page
 
 
 def test_the_openapi_document_is_valid_and_served_with_cors(small: Release) -> None:
@@ -266,6 +268,7 @@ def test_conditional_get_gives_304_until_the_next_release(small: Release) -> Non
     assert first["Cache-Control"].startswith("public")
     same = Client().get(url, HTTP_IF_NONE_MATCH=etag)
     assert same.status_code == 304 and same.content == b""
+    assert same["ETag"] == etag and same["Last-Modified"] == modified
     assert same["Access-Control-Allow-Origin"] == "*"
     assert Client().get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
     other = Client().get(f"{API}/tablas/age?alcaldia=09005", HTTP_IF_NONE_MATCH=etag)

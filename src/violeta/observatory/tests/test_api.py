@@ -290,3 +290,19 @@ def test_the_rate_limit_answers_429_with_retry_after(small: Release, settings: A
     limited = Client().get(f"{API}/")
     assert limited["Content-Type"] == "application/problem+json"
     assert int(limited["Retry-After"]) > 0
+
+
+def test_a_new_release_is_served_at_once(small: Release) -> None:
+    before = Client().get(f"{API}/tablas/month").json()
+    assert before["filas"][-1]["valores"] == [14, 14]
+    for n in range(14, 20):
+        _register(n, when=timezone.now() - dt.timedelta(hours=2))
+    observatory_refresh(k=5)
+    after = Client().get(f"{API}/tablas/month").json()
+    assert after["filas"][-1]["valores"] == [20, 20]
+    assert after["publicacion"] != before["publicacion"]
+
+
+def test_if_none_match_star_does_not_hide_a_bad_filter(small: Release) -> None:
+    response = Client().get(f"{API}/tablas/age?desde=2025-13", HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 400

@@ -355,3 +355,5 @@ VIOLETA_WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WHATSAPP_TIMEOU
 OBSERVATORY_K = int(os.environ.get("VIOLETA_OBSERVATORY_K", "5"))
 # The first month the observatory publishes (YYYY-MM); empty: the first month with records.
 OBSERVATORY_FIRST_MONTH = os.environ.get("VIOLETA_OBSERVATORY_FIRST_MONTH", "")
+# The observatory's open-data API (/observatorio/api/v1/): requests per address.
+VIOLETA_OBSERVATORY_API_RATE = os.environ.get("VIOLETA_OBSERVATORY_API_RATE", "300/min")

@@ -14,6 +14,7 @@ from violeta.observatory.tables import MONTH_TABLES, month_range
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SECTIONS = ("month", *MONTH_TABLES, "alert_level")
 HIDDEN = "—"
+MEASURES = ["records", "women"]
 
 
 @dataclass
@@ -23,6 +24,13 @@ class Filters:
     alcaldia: str = ""
     type: str = ""
     problems: list[str] = field(default_factory=list)
+    # the same messages by query parameter (the open-data API names the parameter at fault)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def problem(self, names: tuple[str, ...], message: str) -> None:
+        self.problems.append(message)
+        for name in names:
+            self.errors.setdefault(name, []).append(message)
 
 
 @dataclass
@@ -32,6 +40,10 @@ class Table:
     columns: list[str]
     rows: list[tuple[str, list[str]]]
     row_header: str = ""
+    # machine-readable codes of the rows (month, "total" or category) and columns (category,
+    # or "records"/"women"), for the open-data API
+    row_codes: list[str] = field(default_factory=list)
+    column_codes: list[str] = field(default_factory=list)
 
 
 def current_release() -> Release | None:
@@ -53,16 +65,16 @@ def parse_filters(params: dict[str, str], release: Release, known: set[str]) -> 
     for name, attr in (("desde", "since"), ("hasta", "until")):
         value = params.get(name, "").strip()
         if value and not MONTH.match(value):
-            f.problems.append(_("“%(value)s” in “%(name)s” is not a month (YYYY-MM).") % {
+            f.problem((name,), _("“%(value)s” in “%(name)s” is not a month (YYYY-MM).") % {
                 "value": value[:20], "name": name})  # fmt: skip
         elif value:
             setattr(f, attr, value)
     if f.since and f.until and f.since > f.until:
-        f.problems.append(_("The period starts after it ends."))
+        f.problem(("desde", "hasta"), _("The period starts after it ends."))
     for name, attr, dim in (("alcaldia", "alcaldia", "alcaldia"), ("tipo", "type", "type")):
         value = params.get(name, "").strip()
         if value and f"{dim}|{value}" not in known:
-            f.problems.append(_("There is no “%(value)s” in “%(name)s”.") % {
+            f.problem((name,), _("There is no “%(value)s” in “%(name)s”.") % {
                 "value": value[:40], "name": name})  # fmt: skip
         elif value:
             setattr(f, attr, value)
@@ -111,7 +123,8 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
     if whole:
         rows.append((_("Total"), _pair(_get(data, "total"))))
     caption = _("Records and women attended by month")
-    tables.append(Table("month", caption, _measures(), rows, _("Month")))
+    codes = [*months, "total"] if whole else months
+    tables.append(Table("month", caption, _measures(), rows, _("Month"), codes, MEASURES))
     for dim in (*MONTH_TABLES, "alert_level"):
         cats = categories.get(dim, [])
         if dim == "alcaldia" and f.alcaldia:
@@ -131,7 +144,7 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
         if dim == "alert_level":
             caption = _("Alerts raised by month and level (counts only)")
         columns = [label(dim, c) for c in cats]
-        tables.append(Table(dim, caption, columns, rows, _("Month")))
+        tables.append(Table(dim, caption, columns, rows, _("Month"), codes, cats))
         if dim in ("age", "agency", "risk", "type", "modality", "stage") and f.alcaldia:
             place = label("alcaldia", f.alcaldia)
             title = _("%(dimension)s in %(alcaldia)s, whole published period") % {
@@ -144,12 +157,15 @@ def build_tables(release: Release, data: dict[str, tuple[int | None, int | None]
                 for c in wanted
             ]
             header = dimension_title(dim).capitalize()
-            tables.append(Table(f"alcaldia-{dim}", title, _measures(), rows, header))
+            table = Table(f"alcaldia-{dim}", title, _measures(), rows, header, wanted, MEASURES)
+            tables.append(table)
     if f.type:
         title = _("%(type)s by alcaldía, whole published period") % {"type": label("type", f.type)}
+        places = categories.get("alcaldia", [])
         rows = [
             (label("alcaldia", a), _pair(_get(data, f"cell|alcaldia|type|{a}|{f.type}")))
-            for a in categories.get("alcaldia", [])
+            for a in places
         ]
-        tables.append(Table("type-alcaldia", title, _measures(), rows, _("Alcaldía")))
+        header = _("Alcaldía")
+        tables.append(Table("type-alcaldia", title, _measures(), rows, header, places, MEASURES))
     return tables

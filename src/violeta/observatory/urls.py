@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from violeta.observatory import official, opendata, views
 
 app_name = "observatory"
 urlpatterns = [
     path("", views.observatory, name="home"),
+    path("api/v1/", include("violeta.observatory.api_urls")),
     path("datos/cifras.csv", opendata.figures_csv, name="figures_csv"),
     path("datos/cifras.json", opendata.figures_json, name="figures_json"),
     path("datos/diccionario.csv", opendata.dictionary_csv, name="dictionary"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from violeta.observatory import opendata, views
+from violeta.observatory import history, opendata, views
 
 app_name = "observatory"
 urlpatterns = [
@@ -9,5 +9,7 @@ urlpatterns = [
     path("datos/cifras.json", opendata.figures_json, name="figures_json"),
     path("datos/diccionario.csv", opendata.dictionary_csv, name="dictionary"),
     path("datos/datapackage.json", opendata.datapackage, name="datapackage"),
+    path("publicaciones/", history.releases, name="releases"),
+    path("datos/publicaciones.json", history.releases_json, name="releases_json"),
     path("<slug:slug>.csv", views.table_csv, name="csv"),
 ]

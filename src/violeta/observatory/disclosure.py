@@ -16,6 +16,10 @@ The rule (docs/observatory.md):
    published non-zero one sharing an equation with it (or, failing that, its connected part).
    The check is exact linear algebra, not the classic "two per row and column" heuristic,
    which can leave a hidden cell recoverable through a longer chain of rows and columns.
+3. Across releases (``too_close``, applied by ``services.protect_k``): a figure's published
+   value changes only by nothing or by at least k (records and women) against every value it
+   had before; otherwise it is held at its earlier value and ``forced`` hidden for the check,
+   so its current value (hence the small change) cannot be computed either.
 """
 
 from __future__ import annotations

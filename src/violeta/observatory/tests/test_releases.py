@@ -235,10 +235,10 @@ def test_a_new_record_shows_in_the_month_total_once_k_new_women_arrived(
 ) -> None:
     from violeta.observatory.tests.test_pages import _register
 
-    now = timezone.now()
+    now = _at("2026-11-15")  # mid-month: the records are in the refresh's month
     for n in range(6):
         _register(n, when=now - dt.timedelta(minutes=30))
-    month = f"month|{timezone.localtime(now).strftime('%Y-%m')}"
+    month = "month|2026-11"
     first = observatory_refresh(k=K, now=now)
     assert first.figures.get(key=month).women == 6
     for n in range(6, 9):  # three more women: a change of 3 < k is not shown

@@ -357,3 +357,10 @@ OBSERVATORY_K = int(os.environ.get("VIOLETA_OBSERVATORY_K", "5"))
 OBSERVATORY_FIRST_MONTH = os.environ.get("VIOLETA_OBSERVATORY_FIRST_MONTH", "")
 # The observatory's open-data API (/observatorio/api/v1/): requests per address.
 VIOLETA_OBSERVATORY_API_RATE = os.environ.get("VIOLETA_OBSERVATORY_API_RATE", "300/min")
+# Differential privacy (docs/observatory.md): empty = off (mode "k"); a positive number = the
+# epsilon spent by each release (OpenDP Laplace noise on every figure, then k on noisy counts).
+OBSERVATORY_DP_EPSILON = os.environ.get("VIOLETA_OBSERVATORY_DP_EPSILON", "")
+# With DP: at most this many records (and alerts) of one woman are counted in a release ...
+OBSERVATORY_DP_MAX_RECORDS = int(os.environ.get("VIOLETA_OBSERVATORY_DP_MAX_RECORDS", "3"))
+# ... and a new noisy release (which spends epsilon again) at most once per this many hours.
+OBSERVATORY_DP_EVERY_HOURS = float(os.environ.get("VIOLETA_OBSERVATORY_DP_EVERY_HOURS", "24"))

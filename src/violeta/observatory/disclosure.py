@@ -16,6 +16,10 @@ The rule (docs/observatory.md):
    published non-zero one sharing an equation with it (or, failing that, its connected part).
    The check is exact linear algebra, not the classic "two per row and column" heuristic,
    which can leave a hidden cell recoverable through a longer chain of rows and columns.
+3. Across releases (``too_close``, applied by ``services.protect_k``): a figure's published
+   value changes only by nothing or by at least k (records and women) against every value it
+   had before; otherwise it is held at its earlier value and ``forced`` hidden for the check,
+   so its current value (hence the small change) cannot be computed either.
 """
 
 from __future__ import annotations
@@ -45,6 +49,24 @@ def primary(people: Mapping[Key, int], k: int) -> set[Key]:
     """The quantities that count fewer than ``k`` people, zeros included: a published zero
     tells that some combinations are empty, and with them hidden figures can be solved."""
     return {key for key, n in people.items() if n < k}
+
+
+def too_close(value: tuple[int, int], known: Iterable[tuple[int, int]], k: int) -> bool:
+    """Whether publishing ``value`` (records, women) would reveal a change of fewer than
+    ``k`` against a value of the same figure published in an earlier release.
+
+    The difference of two published values of one figure is itself a figure (who came or
+    left in between). It is safe when it is nothing (both equal) or when both records and
+    women moved by at least ``k`` (then at least ``k`` women changed: a woman who neither
+    came nor left counts in both). Compared with *every* earlier value, not just the last:
+    with corrections a figure can go 10, 15, 11, and 10 to 11 is a change of one."""
+    records, women = value
+    for old_records, old_women in known:
+        if (records, women) == (old_records, old_women):
+            continue
+        if abs(records - old_records) < k or abs(women - old_women) < k:
+            return True
+    return False
 
 
 def _components(keys: Iterable[Key], equations: list[Equation]) -> list[set[Key]]:
@@ -136,12 +158,14 @@ def suppress(
     people: Mapping[Key, int],
     equations: list[Equation],
     k: int,
+    forced: Iterable[Key] = (),
 ) -> set[Key]:
-    """The quantities to hide: every primary one and enough complements that none is
-    recoverable from the published quantities and the equations."""
+    """The quantities to hide: every primary one, every ``forced`` one (figures held back
+    across releases, see :func:`too_close`) and enough complements that none is recoverable
+    from the published quantities and the equations."""
     if k < 1:
         raise ValueError("k must be at least 1")
-    hidden = primary(people, k)
+    hidden = primary(people, k) | set(forced)
     by_key: dict[Key, list[Equation]] = {}
     for equation in equations:
         for key in equation.keys:

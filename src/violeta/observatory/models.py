@@ -1,5 +1,9 @@
 """The observatory's aggregation store: releases of published figures, the only thing the public
-pages read. A release is computed whole (observatory_refresh) and swapped in one transaction."""
+pages read. A release is computed whole (observatory_refresh) and swapped in one transaction.
+
+Every release's metadata is kept (the public release history); the figures of the current and
+the previous release are kept; ``PublishedValue`` keeps every exact value a figure ever had in
+a release (what the rule across releases needs, docs/observatory.md)."""
 
 from __future__ import annotations
 
@@ -12,14 +16,25 @@ from violeta.observatory.official_models import (  # noqa: F401 (models of this 
 )
 
 
+class Mode(models.TextChoices):
+    K = "k", _("k threshold with complementary suppression")
+    DP = "dp", _("differential privacy (OpenDP) and k threshold")
+
+
 class Release(models.Model):
     created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("last checked at"), null=True)
     k = models.PositiveSmallIntegerField(_("minimum people per published figure"))
     first_month = models.CharField(_("first month"), max_length=7)
     last_month = models.CharField(_("last month"), max_length=7)
     is_current = models.BooleanField(_("current"), default=False)
     suppressed = models.PositiveIntegerField(_("figures hidden"), default=0)
+    held = models.PositiveIntegerField(_("figures held at an earlier value"), default=0)
     seconds = models.FloatField(_("seconds to compute"), default=0)
+    mode = models.CharField(_("mode"), max_length=2, choices=Mode.choices, default=Mode.K)
+    epsilon = models.FloatField(_("epsilon spent by this release"), null=True)
+    max_records = models.PositiveSmallIntegerField(_("records counted per woman"), null=True)
+    noise_scale = models.FloatField(_("Laplace noise scale"), null=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -28,6 +43,12 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"release {self.pk} ({self.first_month}..{self.last_month})"
+
+    def spent(self) -> object:
+        """The privacy budget spent up to this release (``services.Budget``), for templates."""
+        from violeta.observatory.services import budget
+
+        return budget(self)
 
 
 class Figure(models.Model):
@@ -91,3 +112,29 @@ class Boundary(models.Model):
 
     def __str__(self) -> str:
         return str(self.alcaldia_id)
+
+
+class PublishedValue(models.Model):
+    """An exact value (records, women) a figure had when some release published it (mode k).
+    Internal: a new value of the figure is published only if it differs from each of these by
+    nothing or by at least k (``disclosure.too_close``)."""
+
+    key = models.CharField(_("key"), max_length=120)
+    records = models.PositiveIntegerField(_("records"))
+    women = models.PositiveIntegerField(_("women"))
+    first_release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="+", verbose_name=_("first published in")
+    )
+    last_release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="+", verbose_name=_("last published in")
+    )
+
+    class Meta:
+        verbose_name = _("published value")
+        verbose_name_plural = _("published values")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "records", "women"], name="one_published_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.records}/{self.women}"

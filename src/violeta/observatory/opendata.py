@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from violeta.observatory.history import release_meta
 from violeta.observatory.models import Release
 from violeta.observatory.selectors import current_release, figures
 
@@ -62,6 +63,7 @@ def _meta(release: Release) -> dict[str, Any]:
         "primer_mes": release.first_month,
         "ultimo_mes": release.last_month,
         "ultimo_mes_preliminar": True,
+        **release_meta(release),  # mode, rule, privacy budget (observatory.history)
     }
 
 

@@ -1,24 +1,34 @@
-"""Computing a release: read the registers once, count, suppress, swap in one transaction."""
+"""Computing a release: read the registers once, count, protect, swap in one transaction.
+
+Two modes (docs/observatory.md): "k" (default) publishes exact counts with k-thresholding,
+complementary suppression and the rule across releases (a figure's value changes only by
+nothing or by at least k, else it is *held* at its earlier value); "dp" (when
+OBSERVATORY_DP_EPSILON is set) publishes OpenDP-noised counts, thresholded at k."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from violeta.agencies.models import Agency
 from violeta.alerts.choices import Level
 from violeta.catalogs.models import Alcaldia, Modality, ViolenceType
-from violeta.observatory import disclosure
+from violeta.observatory import disclosure, privacy
 from violeta.observatory.counting import first_month, sql_tally, touch_all
-from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN
-from violeta.observatory.models import Figure, Release
-from violeta.observatory.tables import equation_list, key_text, month_range
+from violeta.observatory.disclosure import Equation, Key
+from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN, alert_facts, record_facts
+from violeta.observatory.models import Figure, Mode, PublishedValue, Release
+from violeta.observatory.tables import Tally, equation_list, key_text, month_range, tally
 from violeta.records.choices import RiskLevel
+
+Shown = dict[str, tuple[int | None, int | None]]
 
 
 def catalog_categories(seen: dict[str, set[str]]) -> Callable[[str], list[str]]:
@@ -40,53 +50,245 @@ def catalog_categories(seen: dict[str, set[str]]) -> Callable[[str], list[str]]:
     return lambda dim: base[dim]
 
 
-def observatory_refresh(
-    *, k: int | None = None, since: str | None = None, now: dt.datetime | None = None
-) -> Release:
-    """Rebuild every published figure from the registers and make it the current release.
-    ``since`` (YYYY-MM, default OBSERVATORY_FIRST_MONTH) is the first month published."""
-    started = time.perf_counter()
-    k = settings.OBSERVATORY_K if k is None else k
-    since = settings.OBSERVATORY_FIRST_MONTH if since is None else since
-    now = now or timezone.now()
-    last = timezone.localtime(now).strftime("%Y-%m")
-    first = first_month(now)
-    first = max(first, since) if since else first
-    months = month_range(first, last)
-    counts = sql_tally(months=months, until=now)
+def _seen(counts: Tally) -> dict[str, set[str]]:
     seen: dict[str, set[str]] = {}
     for key in counts.records:
         if isinstance(key, tuple) and len(key) == 2 and key[0] not in ("month", "alerts_month"):
             seen.setdefault(key[0], set()).add(key[1])
-    categories = catalog_categories(seen)
-    touch_all(counts, months, categories)
-    women = counts.women()
-    hidden = disclosure.suppress(
-        records=counts.records,
-        people=women,
-        equations=equation_list(months, categories),
-        k=k,
-    )
-    figures = [
-        Figure(
-            key=key_text(key),
-            records=None if key in hidden else counts.records[key],
-            women=None if key in hidden else women[key],
+    return seen
+
+
+def _epsilon(value: float | str | None) -> float | None:
+    if value is None:
+        value = settings.OBSERVATORY_DP_EPSILON
+    if value in ("", None):
+        return None
+    epsilon = float(value)
+    if not epsilon > 0:
+        raise ValueError("the DP epsilon must be a positive number")
+    return epsilon
+
+
+@dataclass
+class Outcome:
+    shown: Shown
+    hidden: int
+    held: int
+    known: dict[str, tuple[int, int]]  # exact values published as current (mode k)
+    noise_scale: float | None = None
+    max_records: int | None = None
+
+
+def history() -> dict[str, list[tuple[int, int, int]]]:
+    """Every exact value each figure was published with: key -> [(records, women, last release)]."""
+    found: dict[str, list[tuple[int, int, int]]] = {}
+    for key, records, women, last in PublishedValue.objects.values_list(
+        "key", "records", "women", "last_release_id"
+    ).iterator():
+        found.setdefault(key, []).append((records, women, last))
+    return found
+
+
+def _values(earlier: dict[str, list[tuple[int, int, int]]], key: Key) -> list[tuple[int, int]]:
+    return [(records, women) for records, women, _ in earlier.get(key_text(key), [])]
+
+
+def protect_k(
+    records: Mapping[Key, int],
+    women: Mapping[Key, int],
+    equations: list[Equation],
+    k: int,
+    earlier: dict[str, list[tuple[int, int, int]]],
+) -> Outcome:
+    """Mode k. A figure whose exact value is too close to one it had in an earlier release
+    (``disclosure.too_close``) is *held*: it shows its latest earlier value, and for this
+    release it counts as hidden, so complementary suppression protects it like any hidden
+    figure (its current value, hence its small change, cannot be worked out by subtraction).
+    Holding more figures can only add complements, never new conflicts, so this ends."""
+    held: set[Key] = set()
+    while True:
+        hidden = disclosure.suppress(
+            records=records, people=women, equations=equations, k=k, forced=held
         )
-        for key in counts.records
-    ]
+        more = {
+            key
+            for key in records
+            if key not in hidden
+            and disclosure.too_close((records[key], women[key]), _values(earlier, key), k)
+        }
+        if not more:
+            break
+        held |= more
+    small = disclosure.primary(women, k)
+    shown: Shown = {}
+    known: dict[str, tuple[int, int]] = {}
+    for key in records:
+        text = key_text(key)
+        if key in held and key not in small:
+            latest = max(earlier[text], key=lambda value: value[2])
+            shown[text] = (latest[0], latest[1])
+        elif key in hidden:
+            shown[text] = (None, None)
+        else:
+            shown[text] = known[text] = (records[key], women[key])
+    return Outcome(shown=shown, hidden=len(hidden - held), held=len(held), known=known)
+
+
+def protect_dp(
+    counts: Tally, k: int, epsilon: float, max_records: int, sizes: dict[str, int]
+) -> Outcome:
+    """Mode dp: noise every figure (records and women), clamp, then k on the noisy women."""
+    scale = privacy.sensitivity(max_records, sizes) / epsilon
+    records, women = privacy.noisy(counts.records, counts.women(), scale=scale)
+    shown: Shown = {}
+    hidden = 0
+    for key in counts.records:
+        if women[key] < k:
+            shown[key_text(key)] = (None, None)
+            hidden += 1
+        else:
+            shown[key_text(key)] = (records[key], women[key])
+    return Outcome(shown, hidden, 0, {}, noise_scale=scale, max_records=max_records)
+
+
+def _dp_counts(
+    months: list[str], now: dt.datetime, max_records: int
+) -> tuple[Tally, Callable[[str], list[str]]]:
+    """Counted in Python: the contribution bound needs each woman's records together."""
+    wanted = set(months)
+    facts = privacy.bound([f for f in record_facts(until=now) if f.month in wanted], max_records)
+    alerts = privacy.bound_alerts(
+        [a for a in alert_facts(until=now) if a.month in wanted], max_records
+    )
+    seen: dict[str, set[str]] = {}
+    for fact in facts:
+        for dim in ("alcaldia", "age", "agency", "risk"):
+            seen.setdefault(dim, set()).add(getattr(fact, dim))
+        seen.setdefault("type", set()).update(fact.types)
+        seen.setdefault("modality", set()).update(fact.modalities)
+    categories = catalog_categories(seen)
+    return tally(facts, alerts, months=months, categories=categories), categories
+
+
+def observatory_refresh(
+    *,
+    k: int | None = None,
+    since: str | None = None,
+    now: dt.datetime | None = None,
+    epsilon: float | str | None = None,
+) -> Release:
+    """Recompute every figure from the registers and publish it as the current release (or
+    keep the current one when nothing published would change). ``since`` (YYYY-MM, default
+    OBSERVATORY_FIRST_MONTH) is the first month published; ``epsilon`` (default
+    OBSERVATORY_DP_EPSILON; empty: mode k) switches on differential privacy."""
+    started = time.perf_counter()
+    k = settings.OBSERVATORY_K if k is None else k
+    eps = _epsilon(epsilon)
+    since = settings.OBSERVATORY_FIRST_MONTH if since is None else since
+    now = now or timezone.now()
+    current = Release.objects.filter(is_current=True).first()
+    if eps and current and current.mode == Mode.DP and current.epsilon == eps:
+        every = dt.timedelta(hours=settings.OBSERVATORY_DP_EVERY_HOURS)
+        if now - current.created_at < every:  # each noisy release spends epsilon again
+            return _checked(current, now)
+    last = timezone.localtime(now).strftime("%Y-%m")
+    first = first_month(now)
+    first = max(first, since) if since else first
+    months = month_range(first, last)
+    if eps:
+        max_records = settings.OBSERVATORY_DP_MAX_RECORDS
+        counts, categories = _dp_counts(months, now, max_records)
+        touch_all(counts, months, categories)
+        sizes = privacy.multi_sizes(len(categories("type")), len(categories("modality")))
+        outcome = protect_dp(counts, k, eps, max_records, sizes)
+    else:
+        counts = sql_tally(months=months, until=now)
+        categories = catalog_categories(_seen(counts))
+        touch_all(counts, months, categories)
+        outcome = protect_k(
+            counts.records, counts.women(), equation_list(months, categories), k, history()
+        )
+    mode = Mode.DP if eps else Mode.K
+    if current and _same(current, outcome.shown, k, mode, eps, first, last):
+        return _checked(current, now)
+    return _publish(outcome, k=k, mode=mode, eps=eps, first=first, last=last, now=now,
+                    seconds=time.perf_counter() - started)  # fmt: skip
+
+
+def _checked(release: Release, now: dt.datetime) -> Release:
+    release.checked_at = now
+    release.save(update_fields=["checked_at"])
+    return release
+
+
+def _same(
+    release: Release, shown: Shown, k: int, mode: str, eps: float | None, first: str, last: str
+) -> bool:
+    if (release.k, release.mode, release.epsilon, release.first_month, release.last_month) != (
+        k, mode, eps, first, last):  # fmt: skip
+        return False
+    if mode == Mode.DP:
+        return False
+    stored = {
+        key: (records, women)
+        for key, records, women in release.figures.values_list("key", "records", "women")
+    }
+    return stored == shown
+
+
+def _publish(
+    outcome: Outcome, *, k: int, mode: str, eps: float | None, first: str, last: str,
+    now: dt.datetime, seconds: float,
+) -> Release:  # fmt: skip
     with transaction.atomic():
         release = Release.objects.create(
-            k=k, first_month=first, last_month=last, suppressed=len(hidden),
-            seconds=time.perf_counter() - started,
+            k=k, first_month=first, last_month=last, suppressed=outcome.hidden,
+            held=outcome.held, seconds=seconds, mode=mode, epsilon=eps, checked_at=now,
+            max_records=outcome.max_records, noise_scale=outcome.noise_scale,
         )  # fmt: skip
-        for figure in figures:
-            figure.release = release
-        Figure.objects.bulk_create(figures, batch_size=2000)
+        Figure.objects.bulk_create(
+            [Figure(release=release, key=key, records=r, women=w)
+             for key, (r, w) in outcome.shown.items()],
+            batch_size=2000,
+        )  # fmt: skip
+        PublishedValue.objects.bulk_create(
+            [PublishedValue(key=key, records=r, women=w, first_release=release,
+                            last_release=release) for key, (r, w) in outcome.known.items()],
+            batch_size=2000, update_conflicts=True, unique_fields=["key", "records", "women"],
+            update_fields=["last_release"],
+        )  # fmt: skip
         # Keep the release being replaced: a page that started reading it still finds it.
-        previous = Release.objects.filter(is_current=True).values_list("pk", flat=True)
-        Release.objects.exclude(pk__in=[release.pk, *previous]).delete()
-        Release.objects.filter(pk__in=list(previous)).update(is_current=False)
+        # Older releases keep their metadata (the public history), not their figures.
+        previous = list(Release.objects.filter(is_current=True).values_list("pk", flat=True))
+        Figure.objects.exclude(release__in=[release.pk, *previous]).delete()
+        Release.objects.filter(pk__in=previous).update(is_current=False)
         release.is_current = True
         release.save(update_fields=["is_current"])
     return release
+
+
+@dataclass
+class Budget:
+    per_release: float | None
+    this_month: float
+    since_first: float
+    releases: int
+    dp_releases: int
+
+
+def budget(release: Release) -> Budget:
+    """The privacy budget spent so far: by this release, by the releases of its calendar
+    month, and by every release since the first (basic composition: epsilons add up)."""
+    month_start = timezone.localtime(release.created_at).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    upto = Release.objects.filter(created_at__lte=release.created_at)
+    month = upto.filter(created_at__gte=month_start).aggregate(s=Sum("epsilon"))["s"]
+    total = upto.aggregate(s=Sum("epsilon"))
+    return Budget(
+        per_release=release.epsilon,
+        this_month=month or 0.0,
+        since_first=total["s"] or 0.0,
+        releases=upto.count(),
+        dp_releases=upto.filter(mode=Mode.DP).count(),
+    )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from violeta.observatory import official, opendata, views
+from violeta.observatory import history, official, opendata, views
 
 app_name = "observatory"
 urlpatterns = [
@@ -11,5 +11,7 @@ urlpatterns = [
     path("datos/diccionario.csv", opendata.dictionary_csv, name="dictionary"),
     path("datos/datapackage.json", opendata.datapackage, name="datapackage"),
     path("oficial/<slug:source>.csv", official.official_csv, name="official_csv"),
+    path("publicaciones/", history.releases, name="releases"),
+    path("datos/publicaciones.json", history.releases_json, name="releases_json"),
     path("<slug:slug>.csv", views.table_csv, name="csv"),
 ]

@@ -37,10 +37,12 @@ def _atom(f: Fact) -> Atom:
     return ("r", f.month, f.alcaldia, f.age, f.agency, f.risk, f.types, f.modalities, f.stages)
 
 
-def _random_atoms(rng: random.Random, months: list[str], cats: dict[str, list[str]]) -> set[Atom]:
+def _random_atoms(
+    rng: random.Random, months: list[str], cats: dict[str, list[str]], count: int = 0
+) -> set[Atom]:
     atoms: set[Atom] = set()
     stage_sets = [(), ("report",), ("report", "investigation"), ("protection_order",)]
-    for _ in range(int(__import__("os").environ.get("NATOMS", "2500"))):
+    for _ in range(count or int(__import__("os").environ.get("NATOMS", "2500"))):
         types = tuple(sorted(rng.sample(cats["type"], rng.randint(0, 3))))
         modalities = tuple(sorted(rng.sample(cats["modality"], rng.randint(0, 2))))
         atoms.add(

@@ -68,12 +68,15 @@ def test_a_record_registered_now_shows_after_the_next_refresh(catalogs: None) ->
         _register(n, when=now - dt.timedelta(minutes=1))
     second = observatory_refresh(k=5)
     third = observatory_refresh(k=5)
-    # swapped, not piled up: the one replaced is kept for pages still reading it
+    # nothing changed: the current release is kept (checked again), not copied
+    assert third.pk == second.pk and third.checked_at and third.checked_at >= second.created_at
+    # every release stays in the public history; the replaced one keeps its figures for pages
+    # still reading it, older ones only their metadata
     assert list(Release.objects.order_by("pk").values_list("pk", "is_current")) == [
-        (second.pk, False),
-        (third.pk, True),
+        (first.pk, False),
+        (second.pk, True),
     ]
-    assert not Release.objects.filter(pk=first.pk).exists()
+    assert Figure.objects.filter(release=first).exists()
     assert Figure.objects.get(release=second, key="total").records == 12
     page = Client().get("/observatorio/").content.decode()
     assert "(preliminar)" in page  # the current month is flagged

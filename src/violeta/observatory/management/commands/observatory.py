@@ -36,7 +36,8 @@ def run_refresh(command: BaseCommand, options: dict[str, Any]) -> None:
     release = observatory_refresh(k=options["k"])
     command.stdout.write(
         f"Publicación {release.pk}: {release.first_month} a {release.last_month}, "
-        f"k={release.k}, {release.suppressed} cifras ocultas, {release.seconds:.1f} s"
+        f"modo {release.mode}, k={release.k}, {release.suppressed} cifras ocultas, "
+        f"{release.held} retenidas, {release.seconds:.1f} s"
     )
 
 

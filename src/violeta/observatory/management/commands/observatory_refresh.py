@@ -23,5 +23,6 @@ class Command(BaseCommand):
         release = observatory_refresh(k=options["k"])
         self.stdout.write(
             f"Publicación {release.pk}: {release.first_month} a {release.last_month}, "
-            f"k={release.k}, {release.suppressed} cifras ocultas, {release.seconds:.1f} s"
+            f"modo {release.mode}, k={release.k}, {release.suppressed} cifras ocultas, "
+            f"{release.held} retenidas, {release.seconds:.1f} s"
         )

@@ -20,6 +20,8 @@ import datetime as dt
 import random
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management import call_command
@@ -91,7 +93,8 @@ def _templates(women: int, seed: int) -> None:
         _link_by_truth(out / "truth.csv")
     rng = random.Random(seed)
     ruleset = active_ruleset()
-    ids = list(Person.objects.filter(kind=PersonKind.WOMAN).values_list("pk", flat=True))
+    canonical = Person.objects.filter(kind=PersonKind.WOMAN, merged_into=None)
+    ids = list(canonical.values_list("pk", flat=True))
     now = timezone.now()
     for n in range(max(1, int(len(ids) * ALERTS_PER_TEMPLATE))):
         raised = now - dt.timedelta(days=rng.randint(0, 5 * 365), minutes=rng.randint(0, 1440))
@@ -123,8 +126,9 @@ def _link_by_truth(truth: Path) -> None:
     by_canonical: dict[int, list[int]] = {}
     for person, canonical in merged.items():
         by_canonical.setdefault(canonical, []).append(person)
-    for canonical, others in by_canonical.items():
+    for canonical, others in by_canonical.items():  # as ``violeta link`` leaves them
         Person.objects.filter(pk__in=others).update(merged_into_id=canonical)
+        ReportedIdentity.objects.filter(person_id__in=others).update(person_id=canonical)
 
 
 def _trim(records: int) -> None:
@@ -153,6 +157,47 @@ def fill(records: int, *, seed: int = 42, template_women: int = TEMPLATE_WOMEN) 
     return time.perf_counter() - started
 
 
+@contextmanager
+def _bare(tables: list[str]) -> Iterator[None]:
+    """On PostgreSQL, the tables' secondary indexes and unique constraints are dropped while
+    the copies go in and built again after: one sorted build each instead of millions of
+    insertions into every index. Inside the fill's transaction (DDL is transactional there)."""
+    if not _postgres():
+        yield
+        return
+    saved = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for table in tables:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'u'",
+                [table],
+            )
+            constraints = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
+                "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            indexes = cursor.fetchall()
+            quoted = connection.ops.quote_name(table)
+            for name, _ in constraints:
+                cursor.execute(
+                    f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+                )
+            for name, _ in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            saved.append((quoted, constraints, indexes))
+        yield
+        for quoted, constraints, indexes in saved:
+            for _, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in constraints:
+                name = connection.ops.quote_name(name)
+                cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {definition}")
+
+
 def _replicate(records: int) -> None:
     """Copy the templates until there are ``records`` records."""
     ids = list(AgencyRecord.objects.order_by("pk").values_list("pk", flat=True))
@@ -164,7 +209,8 @@ def _replicate(records: int) -> None:
     modalities: type[models.Model] = AgencyRecord.modalities.through
     copied: list[type[models.Model]] = [Person, AgencyRecord, ReportedIdentity, Alert]
     strides = {m: _stride(m) for m in (*copied, types, modalities)}
-    with transaction.atomic(), connection.cursor() as cursor:
+    tables = [m._meta.db_table for m in (*copied, types, modalities)]
+    with transaction.atomic(), connection.cursor() as cursor, _bare(tables):
         if _postgres():  # the copies are consistent by construction: no FK triggers per row
             cursor.execute("SET LOCAL session_replication_role = replica")
         for name in ("bench_copy", "bench_template"):
@@ -180,10 +226,9 @@ def _replicate(records: int) -> None:
         template, copy_of = "JOIN bench_template t ON t.id = s", "CROSS JOIN bench_copy k"
         rec = strides[AgencyRecord]
         people = strides[Person]
-        _copy(Person, {
-            "id": f"s.id + k.c * {people}",
-            "merged_into_id": f"s.merged_into_id + k.c * {people}",
-        }, "CROSS JOIN bench_copy k")  # fmt: skip
+        # the templates are linked (identities point at their woman): merged persons stay behind
+        _copy(Person, {"id": f"s.id + k.c * {people}"},
+              "CROSS JOIN bench_copy k WHERE s.merged_into_id IS NULL")  # fmt: skip
         _copy(AgencyRecord, {
             "id": f"s.id + k.c * {rec}",
             "agency_record_id": "s.agency_record_id || '~' || k.c",

@@ -167,6 +167,7 @@ def _bare(tables: list[str]) -> Iterator[None]:
         return
     saved = []
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks pending ones: ALTER needs none
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for table in tables:
             cursor.execute(

@@ -167,7 +167,7 @@ def child(records: int, *, repeat: int, seed: int) -> str:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    runs = max(3, min(20, 20_000_000 // max(1, records)))  # DuckDB's repeats: fewer at 10M
+    runs = max(2, min(20, 20_000_000 // max(1, records)))  # DuckDB's repeats: fewer at 10M
     line, _ = run(records, repeat=repeat, runs=runs, seed=seed, say=say)
     return line
 

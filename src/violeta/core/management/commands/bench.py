@@ -32,15 +32,18 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link, link-realtime, alerts, import."
+    help = "Run a benchmark: generate, link, link-realtime, alerts, import, observatory."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "name", choices=["generate", "link", "link-realtime", "alerts", "import"]
+            "name",
+            choices=["generate", "link", "link-realtime", "alerts", "import", "observatory"],
         )
         parser.add_argument("--rows", type=int, default=20_000, help="import: rows to generate")
         parser.add_argument(
-            "--database", choices=["sqlite", "postgres", "both"], default="both", help="import"
+            "--database",
+            choices=["sqlite", "postgres", "both"],
+            help="import (default both); observatory (default postgres if configured)",
         )
         parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)  # the import's child
         parser.add_argument("--records", type=int, default=100_000)
@@ -52,6 +55,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--producers", type=int, default=3, help="alerts: processes registering records"
         )
+        parser.add_argument("--repeat", type=int, default=50, help="observatory: requests per URL")
         parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -75,9 +79,11 @@ class Command(BaseCommand):
                 self.stdout.write(intake_bench.child_import(options["files"]))
                 return
             line = intake_bench.bench_import(
-                options["rows"], database=options["database"], seed=options["seed"]
+                options["rows"], database=options["database"] or "both", seed=options["seed"]
             )
             self.stdout.write(line)
+        elif options["name"] == "observatory":
+            self.stdout.write(self._observatory(options))
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")
 
@@ -105,6 +111,16 @@ class Command(BaseCommand):
         if done.returncode != 0:
             raise CommandError(done.stderr[-2000:])
         return done.stdout.strip().splitlines()[-1]
+
+    def _observatory(self, options: dict[str, Any]) -> str:
+        from violeta.observatory import bench as observatory_bench
+
+        records, repeat, seed = options["records"], options["repeat"], options["seed"]
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+            return observatory_bench.child(records, repeat=repeat, seed=seed)
+        return observatory_bench.bench_observatory(
+            records, database=options["database"], repeat=repeat, seed=seed
+        )
 
     def _alerts(self, options: dict[str, Any]) -> str:
         """In a database of its own, emptied first: a child process pointed at it."""

@@ -19,9 +19,10 @@ mechanism on every figure of a release, after bounding what one woman can contri
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from violeta.observatory.disclosure import Key
-from violeta.observatory.facts import STAGES, AlertFact, Fact
+from violeta.observatory.facts import STAGES
 from violeta.observatory.tables import ALCALDIA_TABLES, MONTH_TABLES, MULTI, SINGLE
 
 ALERT_KEYS = 4  # alerts, alerts_month, alert_level, month x alert_level
@@ -42,24 +43,25 @@ def sensitivity(max_records: int, multi_sizes: Mapping[str, int]) -> int:
     return 2 * max_records * (keys_per_record(multi_sizes) + ALERT_KEYS)
 
 
-def bound(facts: Iterable[Fact], max_records: int) -> list[Fact]:
-    """Each woman's earliest ``max_records`` records (by month, then in reading order)."""
-    kept: list[Fact] = []
-    counted: dict[int, int] = {}
-    for fact in sorted(facts, key=lambda f: f.month):
-        if counted.get(fact.person, 0) < max_records:
-            counted[fact.person] = counted.get(fact.person, 0) + 1
-            kept.append(fact)
-    return kept
+class _Contribution(Protocol):
+    @property
+    def person(self) -> int: ...
+    @property
+    def month(self) -> str: ...
 
 
-def bound_alerts(alerts: Iterable[AlertFact], max_records: int) -> list[AlertFact]:
-    kept: list[AlertFact] = []
+C = TypeVar("C", bound=_Contribution)
+
+
+def bound(items: Iterable[C], max_records: int) -> list[C]:
+    """Each woman's earliest ``max_records`` records or alerts (by month, then in reading
+    order)."""
+    kept: list[C] = []
     counted: dict[int, int] = {}
-    for alert in sorted(alerts, key=lambda a: a.month):
-        if counted.get(alert.person, 0) < max_records:
-            counted[alert.person] = counted.get(alert.person, 0) + 1
-            kept.append(alert)
+    for item in sorted(items, key=lambda f: f.month):
+        if counted.get(item.person, 0) < max_records:
+            counted[item.person] = counted.get(item.person, 0) + 1
+            kept.append(item)
     return kept
 
 

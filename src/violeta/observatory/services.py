@@ -157,9 +157,7 @@ def _dp_counts(
     """Counted in Python: the contribution bound needs each woman's records together."""
     wanted = set(months)
     facts = privacy.bound([f for f in record_facts(until=now) if f.month in wanted], max_records)
-    alerts = privacy.bound_alerts(
-        [a for a in alert_facts(until=now) if a.month in wanted], max_records
-    )
+    alerts = privacy.bound([a for a in alert_facts(until=now) if a.month in wanted], max_records)
     seen: dict[str, set[str]] = {}
     for fact in facts:
         for dim in ("alcaldia", "age", "agency", "risk"):

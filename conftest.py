@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -58,3 +60,13 @@ def staff_client(make_user: Callable[..., User]) -> Callable[..., Client]:
         return login_verified(Client(), make_user(role, agency))
 
     return make
+
+
+def shared_data() -> Path:
+    """The public test data (``../shared/data`` beside the repository, read-only, never copied
+    in): ``VIOLETA_SHARED_DATA`` if set, else ``../shared/data`` relative to this checkout, else
+    the workplace's fixed ``/work/shared/data`` (a clone made elsewhere, e.g. in /tmp)."""
+    if os.environ.get("VIOLETA_SHARED_DATA"):
+        return Path(os.environ["VIOLETA_SHARED_DATA"])
+    beside = Path(__file__).resolve().parent.parent / "shared" / "data"
+    return beside if beside.is_dir() else Path("/work/shared/data")

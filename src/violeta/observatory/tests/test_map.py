@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from shapely.geometry import shape
 
+from conftest import shared_data
 from violeta.catalogs.models import Alcaldia
 from violeta.observatory.boundaries import boundaries_load
 from violeta.observatory.models import Boundary, BoundarySet, Release
@@ -20,7 +21,7 @@ from violeta.observatory.services import observatory_refresh
 
 pytestmark = pytest.mark.django_db
 
-GEO = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "geo"
+GEO = shared_data() / "geo"
 ATTRIBUTION = "Fuente: INEGI, Marco Geoestadístico 2023"
 
 

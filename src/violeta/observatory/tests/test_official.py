@@ -17,10 +17,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.test import Client
 
+from conftest import shared_data
 from violeta.observatory.official_import import sniff
 from violeta.observatory.official_models import OfficialDataset, OfficialFigure
 
-OPEN = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "open"
+OPEN = shared_data() / "open"
 FGJ = "fgj_victimas_muestra_1000.csv"
 GBV = "fgj_victimas_muestra_gbv.csv"
 COARSE = "fgj_victimas_muestra_gbv_coarse.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,8 +31,24 @@ class Created:
     secret: str  # shown once to the reporter, never stored in clear
 
 
-def _public(channel: str) -> str:
-    return f"public:{channel}"
+def _audit_reporter(
+    report: PublicReport,
+    *,
+    channel: str,
+    action: Action,
+    request: HttpRequest | None,
+    details: dict[str, Any],
+) -> None:
+    """An audit entry for what the (anonymous) reporter did, labelled by her channel."""
+    audit_log(
+        actor=None,
+        actor_label=f"public:{channel}",
+        action=action,
+        subject_type=SUBJECT,
+        subject_id=report.pk,
+        request=request,
+        details=details,
+    )
 
 
 def report_create(
@@ -74,12 +91,10 @@ def report_create(
         report.save(update_fields=["folio"])
         report.violence_types.set(violence_types)
         StatusChange.objects.create(report=report, to_status=Status.RECEIVED)
-        audit_log(
-            actor=None,
-            actor_label=_public(channel),
+        _audit_reporter(
+            report,
+            channel=channel,
             action=Action.CREATE,
-            subject_type=SUBJECT,
-            subject_id=report.pk,
             request=request,
             details={"channel": channel, "agency": agency.code, "reason": route.reason},
         )
@@ -107,12 +122,10 @@ def report_add_information(
             report=report, author=Author.REPORTER, channel=channel, text=text
         )
         _use_channel(report, channel)
-        audit_log(
-            actor=None,
-            actor_label=_public(channel),
+        _audit_reporter(
+            report,
+            channel=channel,
             action=Action.UPDATE,
-            subject_type=SUBJECT,
-            subject_id=report.pk,
             request=request,
             details={"message": message.pk, "channel": channel},
         )
@@ -123,14 +136,8 @@ def report_opened(
     *, report: PublicReport, channel: str, request: HttpRequest | None = None
 ) -> None:
     """The reporter opened her report with its folio and secret (audited like any read)."""
-    audit_log(
-        actor=None,
-        actor_label=_public(channel),
-        action=Action.VIEW,
-        subject_type=SUBJECT,
-        subject_id=report.pk,
-        request=request,
-        details={"view": "followup"},
+    _audit_reporter(
+        report, channel=channel, action=Action.VIEW, request=request, details={"view": "followup"}
     )
 
 
@@ -140,12 +147,10 @@ def report_link_channel(
     """The reporter continues her report in another channel (folio and secret checked)."""
     with transaction.atomic():
         _use_channel(report, channel)
-        audit_log(
-            actor=None,
-            actor_label=_public(channel),
+        _audit_reporter(
+            report,
+            channel=channel,
             action=Action.UPDATE,
-            subject_type=SUBJECT,
-            subject_id=report.pk,
             request=request,
             details={"linked_channel": channel},
         )

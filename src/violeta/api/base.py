@@ -48,6 +48,19 @@ class ApiView(APIView):
         self._audit(request, response.status_code)
         return response
 
+    def audit_read(
+        self, request: Request, subject_type: str, subject_id: int | str, **details: Any
+    ) -> None:
+        """Audit a read of personal data through the API (beside the per-call entry)."""
+        audit_log(
+            actor=self.actor,
+            action="view",
+            subject_type=subject_type,
+            subject_id=subject_id,
+            request=request._request,
+            details={"via": "api", **details},
+        )
+
     def audited_path(self, request: Request) -> str:
         """Endpoints' paths carry only numeric ids."""
         return request.path[:300]

@@ -26,7 +26,6 @@ from violeta.api.access import her_ids, reachable_women, woman_for
 from violeta.api.base import ApiView
 from violeta.api.problems import problem
 from violeta.api.views import ERRORS, _valid
-from violeta.audit.services import audit_log
 from violeta.linkage.realtime import score_person
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
@@ -183,14 +182,7 @@ class WomanAlerts(ApiView):
         mine = set(
             records_visible_to(self.actor).filter(pk__in=evidence).values_list("pk", flat=True)
         )
-        audit_log(
-            actor=self.actor,
-            action="view",
-            subject_type="person",
-            subject_id=person.pk,
-            request=request._request,
-            details={"via": "api", "what": "alerts", "alerts": [a.pk for a in page]},
-        )
+        self.audit_read(request, "person", person.pk, what="alerts", alerts=[a.pk for a in page])
         return paginator.get_paginated_response([_alert_dict(a, mine) for a in page])
 
 

@@ -16,7 +16,6 @@ from violeta.api.base import ApiView, idempotent
 from violeta.api.problems import problem
 from violeta.api.recordio import outcome_dict, record_check, record_dict
 from violeta.api.views import ERRORS, IDEMPOTENCY
-from violeta.audit.services import audit_log
 from violeta.records.choices import RecordSource
 from violeta.records.models import AgencyRecord
 from violeta.records.selectors import records_visible_to
@@ -98,14 +97,7 @@ class RecordDetail(RecordsView):
         )
         if record is None:
             raise Http404
-        audit_log(
-            actor=self.actor,
-            action="view",
-            subject_type="record",
-            subject_id=str(record.pk),
-            request=request._request,
-            details={"via": "api"},
-        )
+        self.audit_read(request, "record", str(record.pk))
         return Response(record_dict(record))
 
     @extend_schema(

@@ -18,7 +18,6 @@ from violeta.api import serializers as ser
 from violeta.api.access import woman_for
 from violeta.api.base import ApiView, idempotent
 from violeta.api.problems import problem
-from violeta.audit.services import audit_log
 from violeta.risk import selectors, services
 from violeta.risk.models import InstrumentVersion, RiskAssessment
 
@@ -199,14 +198,7 @@ class WomanRisk(ApiView):
     def get(self, request: Request, person_id: int) -> Response:
         """Her current level: the final level of her latest completed assessment, any agency."""
         person = woman_for(self.actor, person_id)
-        audit_log(
-            actor=self.actor,
-            action="view",
-            subject_type="person",
-            subject_id=person.pk,
-            request=request._request,
-            details={"via": "api", "what": "risk_level"},
-        )
+        self.audit_read(request, "person", person.pk, what="risk_level")
         current = selectors.current_level(person.pk)
         return Response({"person": person.pk, "current": present.current_dict(current)})
 
@@ -224,14 +216,7 @@ class WomanRiskHistory(ApiView):
         qs = RiskAssessment.objects.filter(pk__in=visible).select_related("agency", "instrument")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self) or []
-        audit_log(
-            actor=self.actor,
-            action="view",
-            subject_type="person",
-            subject_id=person.pk,
-            request=request._request,
-            details={"via": "api", "what": "risk_history", "rows": len(page)},
-        )
+        self.audit_read(request, "person", person.pk, what="risk_history", rows=len(page))
         return paginator.get_paginated_response(
             [
                 {

@@ -25,15 +25,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.exports.orders import orders_for
 from violeta.exports.period import Period
-from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
+from violeta.records.selectors import with_parties
 from violeta.risk.indicators import INCIDENT_KINDS
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "banavim.schema.json"
@@ -88,16 +87,8 @@ PARTY_FIELDS = ("id", "record_id", "person_id", "role", "sex", "age", "birth_dat
 
 def _load(ids: list[int]) -> list[AgencyRecord]:
     parties = ReportedIdentity.objects.select_related("alcaldia").only(*PARTY_FIELDS)
-    records = (
-        AgencyRecord.objects.filter(pk__in=ids)
-        .defer("narrative", "colonia")
-        .select_related("agency", "kind", "alcaldia")
-        .prefetch_related(
-            "violence_types",
-            "modalities",
-            Prefetch("parties", parties.filter(role=PartyRole.VICTIM), to_attr="victims"),
-            Prefetch("parties", parties.filter(role=PartyRole.AGGRESSOR), to_attr="aggressors"),
-        )
+    records = with_parties(
+        AgencyRecord.objects.filter(pk__in=ids).defer("narrative", "colonia"), parties
     )
     by_id = {r.pk: r for r in records}
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -19,7 +19,6 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,6 +33,7 @@ from violeta.people.models import IdentityFields, Person, PersonKind
 from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
+from violeta.records.selectors import with_parties
 from violeta.referrals.models import Referral
 from violeta.risk.models import RiskAssessment
 from violeta.safetyplan.models import SafetyPlan
@@ -138,13 +138,9 @@ def _order(record: dict[str, Any]) -> dict[str, Any]:
 def _records(ids: list[int]) -> list[dict[str, Any]]:
     parties = ReportedIdentity.objects.select_related("alcaldia")
     records = (
-        AgencyRecord.objects.filter(parties__person__in=ids, parties__role=PartyRole.VICTIM)
-        .select_related("agency", "kind", "alcaldia")
-        .prefetch_related(
-            "violence_types",
-            "modalities",
-            Prefetch("parties", parties.filter(role=PartyRole.VICTIM), to_attr="victims"),
-            Prefetch("parties", parties.filter(role=PartyRole.AGGRESSOR), to_attr="aggressors"),
+        with_parties(
+            AgencyRecord.objects.filter(parties__person__in=ids, parties__role=PartyRole.VICTIM),
+            parties,
         )
         .order_by("occurred_at", "pk")
         .distinct()

@@ -86,6 +86,21 @@ def current_risk_level(records: Sequence[AgencyRecord]) -> str:
     return ""
 
 
+def with_parties(
+    records: QuerySet[AgencyRecord], parties: QuerySet[ReportedIdentity] | None = None
+) -> QuerySet[AgencyRecord]:
+    """``records`` with what every listing of them reads: agency, kind, alcaldía, types and
+    modalities, and their parties as ``record.victims`` and ``record.aggressors`` (from
+    ``parties``, by default every column)."""
+    parties = ReportedIdentity.objects.all() if parties is None else parties
+    return records.select_related("agency", "kind", "alcaldia").prefetch_related(
+        "violence_types",
+        "modalities",
+        Prefetch("parties", parties.filter(role=PartyRole.VICTIM), to_attr="victims"),
+        Prefetch("parties", parties.filter(role=PartyRole.AGGRESSOR), to_attr="aggressors"),
+    )
+
+
 def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) -> PersonFile:
     """A woman's file as ``user`` may see it, newest record first; the reading is audited."""
     _require(user, Capability.VIEW_PERSON_FILE)
@@ -94,23 +109,9 @@ def person_file_for(*, user: User, person_id: int, request: HttpRequest | None) 
     )
     person = person_in_use(person)  # a merged file is read as the file it was merged into
     records = list(
-        AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
-        .select_related("agency", "kind", "alcaldia")
-        .prefetch_related(
-            "violence_types",
-            "modalities",
-            Prefetch(
-                "parties",
-                queryset=ReportedIdentity.objects.filter(role=PartyRole.AGGRESSOR),
-                to_attr="aggressors",
-            ),
-            Prefetch(
-                "parties",
-                queryset=ReportedIdentity.objects.filter(role=PartyRole.VICTIM),
-                to_attr="victims",
-            ),
-        )
-        .order_by("-occurred_at", "-pk")
+        with_parties(
+            AgencyRecord.objects.filter(parties__person=person, parties__role=PartyRole.VICTIM)
+        ).order_by("-occurred_at", "-pk")
     )
     views = []
     for record in records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from violeta.observatory import choropleth
 from violeta.observatory.labels import Labels
+from violeta.observatory.models import Release
 from violeta.observatory.selectors import (
     Filters,
+    Table,
     build_tables,
     current_release,
     figures,
@@ -24,23 +27,39 @@ def _codes(known: set[str], dim: str) -> list[str]:
     return sorted(k.split("|")[1] for k in known if k.startswith(f"{dim}|"))
 
 
-def _context(request: HttpRequest) -> dict[str, object]:
+@dataclass
+class _Selection:
+    release: Release | None
+    data: dict[str, tuple[int | None, int | None]]
+    filters: Filters
+    tables: list[Table]
+
+
+def _select(request: HttpRequest) -> _Selection:
+    """The current release's figures and the tables the query string selects."""
     release = current_release()
     if release is None:
-        return {"release": None, "tables": [], "filters": Filters(), "query": ""}
+        return _Selection(None, {}, Filters(), [])
     data = figures(release)
-    known = set(data)
-    f = parse_filters({k: request.GET.get(k, "") for k in request.GET}, release, known)
+    f = parse_filters({k: request.GET.get(k, "") for k in request.GET}, release, set(data))
     tables = [] if f.problems else build_tables(release, data, f)
+    return _Selection(release, data, f, tables)
+
+
+def _context(request: HttpRequest) -> dict[str, object]:
+    sel = _select(request)
+    if sel.release is None:
+        return {"release": None, "tables": [], "filters": sel.filters, "query": ""}
+    known = set(sel.data)
     label = Labels()
-    area_map = choropleth.build(data, f, release, label)
+    area_map = choropleth.build(sel.data, sel.filters, sel.release, label)
     alcaldias = [(c, label("alcaldia", c)) for c in _codes(known, "alcaldia")]
     types = [(c, label("type", c)) for c in _codes(known, "type")]
     return {
-        "release": release, "tables": tables, "filters": f, "query": request.GET.urlencode(),
-        "alcaldias": alcaldias, "types": types, "map": area_map,
-        "tiles": area_map.tiles if area_map else [], "total_label": _("Total"),
-        "month_header": _("Month"),
+        "release": sel.release, "tables": sel.tables, "filters": sel.filters,
+        "query": request.GET.urlencode(), "alcaldias": alcaldias, "types": types,
+        "map": area_map, "tiles": area_map.tiles if area_map else [],
+        "total_label": _("Total"), "month_header": _("Month"),
     }  # fmt: skip
 
 
@@ -53,12 +72,12 @@ def observatory(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def table_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _context(request)
-    tables = [t for t in context["tables"] if t.slug == slug]  # type: ignore[attr-defined]
-    if context["filters"].problems:  # type: ignore[attr-defined]
+    sel = _select(request)  # the tables only: no map, no filter labels
+    if sel.filters.problems:
         response = HttpResponse(content_type="text/plain; charset=utf-8", status=400)
-        response.write("\n".join(context["filters"].problems))  # type: ignore[attr-defined]
+        response.write("\n".join(sel.filters.problems))
         return response
+    tables = [t for t in sel.tables if t.slug == slug]
     if not tables:
         raise Http404(_("There is no such table for these filters."))
     table = tables[0]

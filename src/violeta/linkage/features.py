@@ -62,7 +62,13 @@ def nicknames() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
-@lru_cache(maxsize=200_000)
+# The caches are bounded so an import's memory stops growing once they are full: names repeat
+# (a few thousand given names and surnames cover most women), addresses and CURPs mostly do
+# not, so a larger cache would only hold values never asked for again.
+NAME_CACHE = 50_000
+
+
+@lru_cache(maxsize=NAME_CACHE)
 def fold(value: str) -> str:
     """Upper case, accents and Ñ folded (agencies drop them half the time), letters only."""
     value = unicodedata.normalize("NFKD", value.upper())
@@ -94,7 +100,7 @@ def resplit(given: str, first: str, second: str) -> tuple[str, str, str]:
     return given, first, second
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_CACHE)
 def given_parts(value: str) -> tuple[str, str, tuple[str, ...]]:
     """(full, primary, tokens) of given names: abbreviations expanded, particles dropped,
     nicknames resolved. ``tokens`` holds every name she may go by, for "any name in common"."""
@@ -109,13 +115,13 @@ def given_parts(value: str) -> tuple[str, str, tuple[str, ...]]:
     return " ".join(canonical), primary, tuple(sorted(tokens))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_CACHE)
 def surname(value: str) -> str:
     """One surname, particles glued: "de la Cruz", "De La Cruz" and "DELACRUZ" are equal."""
     return fold(value).replace(" ", "")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=NAME_CACHE)
 def valid_curp(value: str) -> str:
     value = value.strip().upper()
     return value if value and stdnum_curp.is_valid(value) else ""

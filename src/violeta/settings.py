@@ -355,6 +355,11 @@ VIOLETA_WHATSAPP_TIMEOUT_SECONDS = float(os.environ.get("VIOLETA_WHATSAPP_TIMEOU
 OBSERVATORY_K = int(os.environ.get("VIOLETA_OBSERVATORY_K", "5"))
 # The first month the observatory publishes (YYYY-MM); empty: the first month with records.
 OBSERVATORY_FIRST_MONTH = os.environ.get("VIOLETA_OBSERVATORY_FIRST_MONTH", "")
+# A refresh counts again only the women with new records (observatory.incremental); every
+# record is counted again after anything else changed, and at least every this many hours.
+OBSERVATORY_FULL_COUNT_HOURS = float(os.environ.get("VIOLETA_OBSERVATORY_FULL_COUNT_HOURS", "24"))
+# More women than this touched since the last count: count everything instead.
+OBSERVATORY_DELTA_MAX_WOMEN = int(os.environ.get("VIOLETA_OBSERVATORY_DELTA_MAX_WOMEN", "20000"))
 # The observatory's open-data API (/observatorio/api/v1/): requests per address.
 VIOLETA_OBSERVATORY_API_RATE = os.environ.get("VIOLETA_OBSERVATORY_API_RATE", "300/min")
 # Differential privacy (docs/observatory.md): empty = off (mode "k"); a positive number = the

@@ -9,6 +9,7 @@ run, checked equal to the release's published figures. One final line of figures
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -24,14 +25,16 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from violeta.cases.models import CaseFollowUp
 from violeta.observatory import bench_duckdb, disclosure, services
 from violeta.observatory.bench_fill import TEMPLATE_WOMEN, fill
-from violeta.observatory.models import Release
+from violeta.observatory.models import CountState, Release
 from violeta.observatory.selectors import SECTIONS, figures
 from violeta.observatory.tables import ALCALDIA_TABLES, month_range
 from violeta.people.models import Person, PersonKind
-from violeta.records.models import AgencyRecord
+from violeta.records.models import AgencyRecord, ReportedIdentity
 
 Say = Callable[[str], None]
 
@@ -51,7 +54,7 @@ def refresh() -> tuple[Release, float, dict[str, float]]:
     """``observatory_refresh`` timed whole and by part (counting, disclosure, the rest)."""
     parts: dict[str, float] = {}
     with (
-        mock.patch.object(services, "sql_tally", _timed(parts, "counting", services.sql_tally)),
+        mock.patch.object(services, "fresh_tally", _timed(parts, "counting", services.fresh_tally)),
         mock.patch.object(disclosure, "suppress", _timed(parts, "disclosure", disclosure.suppress)),
     ):
         started = time.perf_counter()
@@ -59,6 +62,55 @@ def refresh() -> tuple[Release, float, dict[str, float]]:
         seconds = time.perf_counter() - started
     parts["writing and the rest"] = seconds - sum(parts.values())
     return release, seconds, parts
+
+
+FRESH = 100  # records registered between the full count and the refresh that follows it
+
+
+def register_now(count: int) -> list[int]:
+    """``count`` records of new women registered now through ``record_register`` (what an
+    operator's form does, linkage included), spread over alcaldías and types; their ids."""
+    from violeta.agencies.models import Agency
+    from violeta.catalogs.models import Alcaldia, Modality, RecordKind, ViolenceType
+    from violeta.people.identity import IdentityInput
+    from violeta.records.choices import RecordSource
+    from violeta.records.services import record_register
+    from violeta.records.validation import PartyInput, RecordInput
+
+    agency, kind = (
+        Agency.objects.get(code="SEMUJERES"),
+        RecordKind.objects.get(code="service_session"),
+    )
+    places, types = list(Alcaldia.objects.all()), list(ViolenceType.objects.all())
+    modality, ids, now = Modality.objects.get(code="familiar"), [], timezone.now()
+    for n in range(count):
+        victim = IdentityInput(given_names=f"Fresca{n}", first_surname=f"Bench{n % 37}")
+        outcome = record_register(
+            actor=None,
+            source=RecordSource.API,
+            new_victim=True,
+            data=RecordInput(
+                agency=agency, agency_record_id=f"BENCH-FRESH-{now:%Y%m%d%H%M%S}-{n}", kind=kind,
+                occurred_at=now - dt.timedelta(minutes=n % 50), alcaldia=places[n % len(places)],
+                colonia="", violence_types=[types[n % len(types)]], modalities=[modality],
+                relationship="", weapons=[], risk_level="", narrative="", details={},
+                victim=PartyInput(victim, age=18 + n % 50), aggressor=None,
+            ),
+        )  # fmt: skip
+        ids.append(outcome.record.pk)
+    return ids
+
+
+def forget(records: list[int]) -> None:
+    """The bench's registered records and their women removed (the fill is reused)."""
+    people = list(
+        ReportedIdentity.objects.filter(record_id__in=records).values_list("person_id", flat=True)
+    )
+    AgencyRecord.objects.filter(pk__in=records).delete()
+    alone = Person.objects.filter(pk__in=people, mentions__isnull=True)
+    CaseFollowUp.objects.filter(person__in=alone).delete()
+    alone.delete()
+    CountState.objects.all().delete()
 
 
 def _largest(data: dict[str, tuple[int | None, int | None]], dim: str) -> str:
@@ -129,11 +181,23 @@ def run(
     how = f"{filled:.1f} s" if filled else "reused"
     say(f"fill: {AgencyRecord.objects.count():,} records, {women:,} women, {how} "
         f"({connection.vendor})")  # fmt: skip
+    CountState.objects.all().delete()  # the first refresh counts every record
     release, seconds, parts = refresh()
     data = figures(release)
     detail = ", ".join(f"{name} {value:.1f} s" for name, value in parts.items())
     say(f"refresh: {seconds:.1f} s ({detail}); {len(data):,} figures, {release.suppressed:,} "
         f"hidden, months {release.first_month}..{release.last_month}")  # fmt: skip
+    added = register_now(FRESH)
+    try:
+        fresh, fresh_seconds, fresh_parts = refresh()
+        how = CountState.objects.get().how
+        total = fresh.figures.get(key="total").records
+    finally:
+        forget(added)
+    if total != (data["total"][0] or 0) + FRESH:
+        raise RuntimeError(f"after {FRESH} new records the total is {total}, not +{FRESH}")
+    detail = ", ".join(f"{name} {value:.1f} s" for name, value in fresh_parts.items())
+    say(f"refresh after {FRESH} new records: {fresh_seconds:.1f} s ({how}: {detail})")
     timings = time_urls(public_urls(release), repeat)
     for url, (p50, p95, top) in timings.items():
         say(f"  {url}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {top:.1f} ms")
@@ -149,12 +213,14 @@ def run(
     say(f"check: {compared:,} published figures compared with DuckDB's, {len(differ)} differ"
         + (f" (first: {differ[0]})" if differ else ""))  # fmt: skip
     line = (
-        f"observatory: {records:,} records, refresh {seconds:.1f} s, public queries p95 max "
+        f"observatory: {records:,} records, refresh {seconds:.1f} s (after {FRESH} new records "
+        f"{fresh_seconds:.1f} s), public queries p95 max "
         f"{timings[worst][1]:.1f} ms ({worst}), DuckDB aggregate p95 "
         f"{stats['p95_max'] * 1000:.1f} ms per table / {stats['all_tables']:.2f} s all tables"
     )
     return line, {
-        "fill": filled, "refresh": seconds, "parts": parts, "urls": timings, "duck": duck,
+        "fill": filled, "refresh": seconds, "parts": parts, "fresh": fresh_seconds,
+        "urls": timings, "duck": duck,
         "duck_stats": stats, "export": export_seconds, "differ": differ, "release": release,
         "compared": compared,
     }  # fmt: skip

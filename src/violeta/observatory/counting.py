@@ -116,14 +116,26 @@ def first_month(until: dt.datetime) -> str:
     return _month(min(found))
 
 
+def _start(months: list[str]) -> dt.datetime:
+    year, month = int(months[0][:4]), int(months[0][5:7])
+    return dt.datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+
+
 def sql_tally(*, months: list[str], until: dt.datetime) -> Tally:
     """Every figure's records and women over ``months`` (no zeros: see ``touch_all``)."""
+    t = records_tally(months=months, until=until)
+    found = alerts_tally(months=months, until=until)
+    t.records.update(found.records)
+    t.people.update(found.people)
+    return t
+
+
+def records_tally(*, months: list[str], until: dt.datetime) -> Tally:
+    """The figures of the victims' records (every figure but the alerts')."""
     t = Tally()
     if not months:
         return t
-    year, month = int(months[0][:4]), int(months[0][5:7])
-    start = dt.datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
-    qs = _base(start, until)
+    qs = _base(_start(months), until)
     _count(t, qs.annotate(one=Value("t", TEXT)), ["one"], lambda r: ("total",))
     _count(t, qs, ["month"], lambda r: ("month", _month(r["month"])))
     for dim in MONTH_TABLES:
@@ -133,8 +145,16 @@ def sql_tally(*, months: list[str], until: dt.datetime) -> Tally:
     for dim in ALCALDIA_TABLES:
         for part in _dimension(qs, dim):
             _count(t, part, ["place", "value"], _place_cell(dim))
+    return _within(t, months)
+
+
+def alerts_tally(*, months: list[str], until: dt.datetime) -> Tally:
+    """The figures of the alerts raised (a small table: counted whole at every refresh)."""
+    t = Tally()
+    if not months:
+        return t
     alerts = (
-        Alert.objects.filter(created_at__gte=start, created_at__lte=until)
+        Alert.objects.filter(created_at__gte=_start(months), created_at__lte=until)
         .annotate(month=TruncMonth("created_at"), who=F("person_id"), record_id=F("pk"))
     )  # fmt: skip
     _count(t, alerts.annotate(one=Value("a", TEXT)), ["one"], lambda r: ("alerts",))
@@ -142,6 +162,10 @@ def sql_tally(*, months: list[str], until: dt.datetime) -> Tally:
     _count(t, alerts, ["level"], lambda r: ("alert_level", r["level"]))
     _count(t, alerts, ["month", "level"],
            lambda r: ("cell", "month", "alert_level", _month(r["month"]), r["level"]))  # fmt: skip
+    return _within(t, months)
+
+
+def _within(t: Tally, months: list[str]) -> Tally:
     wanted = set(months)
     for key in [k for k in t.records if isinstance(k, tuple) and _outside(k, wanted)]:
         del t.records[key], t.people[key]

@@ -138,3 +138,30 @@ class PublishedValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.records}/{self.women}"
+
+
+class CountState(models.Model):
+    """The exact counts behind the figures as last counted (internal, never published: the
+    releases hold what is shown), so the next refresh counts only what changed
+    (``observatory.incremental``). At most one row."""
+
+    class How(models.TextChoices):
+        FULL = "full", _("every record counted")
+        DELTA = "delta", _("only the women with new records counted again")
+
+    first_month = models.CharField(_("first month"), max_length=7)
+    until = models.DateTimeField(_("counted up to"))
+    counted_at = models.DateTimeField(_("counted at"))
+    full_at = models.DateTimeField(_("last full count at"))
+    how = models.CharField(_("how"), max_length=5, choices=How.choices)
+    watermark = models.BigIntegerField(_("last identity counted"))
+    checksum = models.JSONField(_("checksum of the identities counted"))
+    counts = models.JSONField(_("counts: [key parts, records, women]"))
+    seconds = models.FloatField(_("seconds to count"), default=0)
+
+    class Meta:
+        verbose_name = _("count state")
+        verbose_name_plural = _("count states")
+
+    def __str__(self) -> str:
+        return f"{self.how} count up to {self.until:%Y-%m-%d %H:%M}"

@@ -21,9 +21,10 @@ from violeta.agencies.models import Agency
 from violeta.alerts.choices import Level
 from violeta.catalogs.models import Alcaldia, Modality, ViolenceType
 from violeta.observatory import disclosure, privacy
-from violeta.observatory.counting import first_month, sql_tally, touch_all
+from violeta.observatory.counting import first_month, touch_all
 from violeta.observatory.disclosure import Equation, Key
 from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN, alert_facts, record_facts
+from violeta.observatory.incremental import fresh_tally
 from violeta.observatory.models import Figure, Mode, PublishedValue, Release
 from violeta.observatory.tables import Tally, equation_list, key_text, month_range, tally
 from violeta.records.choices import RiskLevel
@@ -200,7 +201,7 @@ def observatory_refresh(
         sizes = privacy.multi_sizes(len(categories("type")), len(categories("modality")))
         outcome = protect_dp(counts, k, eps, max_records, sizes)
     else:
-        counts = sql_tally(months=months, until=now)
+        counts, _state = fresh_tally(months=months, until=now)
         categories = catalog_categories(_seen(counts))
         touch_all(counts, months, categories)
         outcome = protect_k(

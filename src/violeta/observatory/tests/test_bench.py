@@ -15,7 +15,8 @@ from violeta.records.choices import PartyRole
 from violeta.records.models import AgencyRecord, ReportedIdentity
 
 LINE = re.compile(
-    r"^observatory: 2,000 records, refresh [\d.]+ s, public queries p95 max [\d.]+ ms "
+    r"^observatory: 2,000 records, refresh [\d.]+ s \(after 100 new records [\d.]+ s\), "
+    r"public queries p95 max [\d.]+ ms "
     r"\(/observatorio/\S*\), DuckDB aggregate p95 [\d.]+ ms per table / [\d.]+ s all tables$"
 )
 
@@ -56,5 +57,7 @@ def test_bench_at_2000_records() -> None:
     assert all(0 < p50 <= p95 <= top for p50, p95, top in got["urls"].values())
     assert got["duck_stats"]["tables"] == 15
     assert LINE.match(line), line
+    # the refresh after new records counted only them, and the bench left none behind
+    assert any(s.startswith("refresh after 100 new records") and "(delta:" in s for s in said)
     assert any(s.startswith("refresh: ") and "counting" in s for s in said)
     assert any(s.startswith("check: ") and ", 0 differ" in s for s in said)

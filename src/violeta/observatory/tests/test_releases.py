@@ -52,7 +52,8 @@ def _at(day: str) -> dt.datetime:
 
 
 def _correct(rng: random.Random, n: int) -> None:
-    """Move ``n`` records of the published period to another alcaldía (a correction)."""
+    """Move ``n`` records of the published period to another alcaldía (a correction; saved,
+    as the record's update does: its ``updated_at`` moves)."""
     records = list(
         AgencyRecord.objects.filter(occurred_at__gte=_at("2026-07-01"), alcaldia__isnull=False)
         .order_by("pk")
@@ -61,7 +62,7 @@ def _correct(rng: random.Random, n: int) -> None:
     places = sorted({place for _, place in records})
     for pk, place in rng.sample(records, n):
         AgencyRecord.objects.filter(pk=pk).update(
-            alcaldia_id=rng.choice([p for p in places if p != place])
+            alcaldia_id=rng.choice([p for p in places if p != place]), updated_at=timezone.now()
         )
 
 

@@ -47,6 +47,7 @@ FEATURE_COLUMNS = [
     "address",
     "colonia",
     "alcaldia",
+    "occurred",
     "partner",
 ]
 
@@ -145,6 +146,30 @@ def birth_year(dob: str, age: Any, occurred_at: str) -> float | None:
     return float(int(occurred_at[:4]) - int(age))
 
 
+@cache
+def _local_zone() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def occurred_minute(occurred_at: str) -> float | None:
+    """When the record's event happened, in minutes since 1970 (UTC). A time without a zone
+    (an agency file read outside the database) is the deployment's local time, so that both
+    paths give the same minute for the same event."""
+    if not occurred_at:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(occurred_at)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_local_zone())
+    return float(int(when.timestamp()) // 60)
+
+
 VOWELS = frozenset("AEIOU")
 
 
@@ -196,7 +221,7 @@ def _str(value: Any) -> str:
 
 
 # Bump when a feature below changes meaning: stored blobs of an older version are recomputed.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2  # 2: ``occurred``
 # The columns computed from the identity alone (stored per identity, see ``identity_blob``);
 # ``unique_id``, ``partner`` and ``evidence`` depend on the run and are added then.
 BASE_COLUMNS = [c for c in FEATURE_COLUMNS if c not in {"unique_id", "partner"}] + [
@@ -231,6 +256,7 @@ def base_features(raw: dict[str, Any]) -> dict[str, Any]:
         "address": fold(_str(raw.get("address"))),
         "colonia": fold(_str(raw.get("colonia"))),
         "alcaldia": _str(raw.get("alcaldia")),
+        "occurred": occurred_minute(_str(raw.get("occurred_at"))),
     }
     for column, value in row.items():
         if value == "":
@@ -304,6 +330,7 @@ def features(
         {c: pd.Series([r[c] for r in rows], dtype=object, index=frame.index) for c in columns}
     )
     out["birth_year"] = out["birth_year"].astype(float)
+    out["occurred"] = out["occurred"].astype(float)
     out["evidence"] = out["evidence"].astype(int)
     out["curp_consistent"] = out["curp_consistent"].astype(bool)
     return out

@@ -25,7 +25,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.exceptions import EMTrainingException
 
 from violeta.linkage.features import FEATURE_COLUMNS
-from violeta.linkage.scoring import JW, NEAR_YEARS
+from violeta.linkage.scoring import DAYS_MINUTES, INCIDENT_MINUTES, JW, NEAR_YEARS
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +166,30 @@ def _place() -> cl.CustomComparison:
     )
 
 
+# A 911 call and the police's intervention on it lie minutes apart, the hospital's and the
+# prosecutor's records of the same incident hours or a day or two apart; two random records of
+# a registry spanning years almost never do. The 911 call is the thinnest record (a given
+# name, a surname, an age typed by an operator in a hurry), and the moment is what ties it
+# to the fuller record of the same incident. Measured on 300,000 generator women: two thirds
+# of the 911 calls left out of her file had her police record within 6 hours in it.
+
+
+def _when() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="when",
+        comparison_levels=[
+            cll.NullLevel("occurred"),
+            cll.AbsoluteDifferenceLevel("occurred", INCIDENT_MINUTES).configure(
+                label_for_charts="the same incident (within 3 hours)"
+            ),
+            cll.AbsoluteDifferenceLevel("occurred", DAYS_MINUTES).configure(
+                label_for_charts="within 3 days"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
 def _partner(role: str) -> cl.CustomComparison:
     """The other party of the record. For a woman, a different aggressor's name counts
     against as EM estimates it (most women name the same man). For an aggressor, EM would
@@ -239,7 +263,7 @@ def settings(role: str) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[*comparisons, _partner(role)],
+        comparisons=[*comparisons, _when(), _partner(role)],
         blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,

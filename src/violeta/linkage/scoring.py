@@ -31,6 +31,9 @@ JW = 0.92  # Jaro-Winkler similarity for "one typing slip" on a name
 # Ages are reported by others (an aggressor's by the woman) and drift; beyond this many years
 # apart two records are different people.
 NEAR_YEARS = 5
+# When two records' events lie this close, in minutes (see ``model._when``).
+INCIDENT_MINUTES = 180
+DAYS_MINUTES = 3 * 24 * 60
 ROLE_NAMES = {PartyRole.VICTIM: "woman", PartyRole.AGGRESSOR: "aggressor"}
 
 Row = dict[str, Any]
@@ -106,6 +109,10 @@ def _age_near(a: Row, b: Row) -> bool:
     return _both(a, b, "birth_year") and abs(a["birth_year"] - b["birth_year"]) <= NEAR_YEARS
 
 
+def _within(minutes: int) -> Predicate:
+    return lambda a, b: _both(a, b, "occurred") and abs(a["occurred"] - b["occurred"]) <= minutes
+
+
 def _place_null(a: Row, b: Row) -> bool:
     return _null("colonia")(a, b) and _null("alcaldia")(a, b)
 
@@ -151,6 +158,7 @@ def levels(role: str) -> dict[str, list[Predicate]]:
             _eq("alcaldia"),
             _else,
         ]
+    table["when"] = [_null("occurred"), _within(INCIDENT_MINUTES), _within(DAYS_MINUTES), _else]
     table["partner"] = [_null("partner"), _eq("partner"), _else]
     return table
 
@@ -182,7 +190,7 @@ class Scorer:
     def __init__(self, model: dict[str, Any], role: str) -> None:
         prior = model["probability_two_random_records_match"]
         self.prior = math.log2(prior / (1 - prior))
-        self.predicates = levels(role)
+        every = levels(role)
         self.weights: dict[str, list[tuple[str, float]]] = {}
         for comparison in model["comparisons"]:
             name = comparison["output_column_name"]
@@ -196,8 +204,11 @@ class Scorer:
                 weight = math.log2(m / u) if m and u else 0.0
                 table.append((label, weight))
             self.weights[name] = table
-        if set(self.weights) != set(self.predicates):
-            raise ValueError("the saved model does not have the comparisons of this version")
+        if not set(self.weights) <= set(every):
+            raise ValueError("the saved model has comparisons this version does not know")
+        # A model saved before a comparison was added scores without it until the next
+        # ``violeta link`` retrains it (the candidates are still ranked by everything else).
+        self.predicates = {name: every[name] for name in self.weights}
 
     def level_index(self, name: str, a: Row, b: Row) -> int:
         return next(i for i, test in enumerate(self.predicates[name]) if test(a, b))

@@ -91,3 +91,15 @@ def test_identity_strength_separates_near_empty_records() -> None:
 def test_the_other_party_is_one_key() -> None:
     assert f.party_key("Chuy", "Pérez") == "PEREZ JESUS"
     assert f.party_key("", "Pérez") == ""
+
+
+def test_when_it_happened_is_one_minute_whether_read_from_a_file_or_the_database() -> None:
+    # A file's time has no zone (Mexico City's, the deployment's); the database's is UTC.
+    local = f.occurred_minute("2024-05-01T10:00:00")
+    utc = f.occurred_minute("2024-05-01T16:00:00+00:00")
+    assert local == utc
+    assert f.occurred_minute("2024-05-01T10:07:00") == local + 7  # type: ignore[operator]
+    assert f.occurred_minute("") is None
+    assert f.occurred_minute("not a date") is None
+    out = f.features(_frame())
+    assert out.loc[0, "occurred"] == local

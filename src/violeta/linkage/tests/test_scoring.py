@@ -71,3 +71,43 @@ def test_scores_rank_the_same_woman_above_a_stranger(women: object) -> None:
     other = scorer.score(row, stranger)
     assert same.probability > 0.9 > other.probability
     assert same.levels["surname"] == "both surnames" or row["surnames"] is None
+
+
+def test_the_same_incident_hours_apart_weighs_for_the_same_woman(women: object) -> None:
+    """A thin 911 call (given name, first surname, age) beside the police's fuller record:
+    the moment is what ties them; the same two records months apart weigh less."""
+    feats = women
+    model = link_model.train(feats, "woman")  # type: ignore[arg-type]
+    scorer = Scorer(model, "woman")
+    police = feats.iloc[0].to_dict()  # type: ignore[attr-defined]
+    call = dict(
+        police, unique_id="call", dob=None, curp=None, curp_raw=None, phone=None,
+        surname2=None, surnames=None, address=None, partner=None,
+        occurred=police["occurred"] - 40,
+    )  # fmt: skip
+    months_later = dict(call, occurred=police["occurred"] + 90 * 24 * 60)
+    same = scorer.score(police, call)
+    later = scorer.score(police, months_later)
+    assert same.levels["when"] == "the same incident (within 3 hours)"
+    assert later.levels["when"] != same.levels["when"]
+    assert same.weight > later.weight + 3
+
+
+def test_a_model_saved_before_a_comparison_was_added_still_scores(women: object) -> None:
+    feats = women
+    model = link_model.train(feats, "woman")  # type: ignore[arg-type]
+    older = dict(
+        model, comparisons=[c for c in model["comparisons"] if c["output_column_name"] != "when"]
+    )
+    row = feats.iloc[0].to_dict()  # type: ignore[attr-defined]
+    scored = Scorer(older, "woman").score(row, dict(row, unique_id="x"))
+    assert "when" not in scored.levels and scored.probability > 0.9
+    unknown = dict(
+        model,
+        comparisons=[
+            *model["comparisons"],
+            {"output_column_name": "shoe size", "comparison_levels": []},
+        ],
+    )
+    with pytest.raises(ValueError):
+        Scorer(unknown, "woman")

@@ -16,6 +16,13 @@ A record that gives no age is never the bridge between files whose birth years l
 instead (the pair goes to review). Measured on 300,000 generator women: 4 % fewer false pairs,
 recall unchanged.
 
+Nor are files merged whose second surnames never agree (no pair of her records with both
+surnames shares the second, allowing a slip or the two swapped): a thin record, "Guillermina
+Gómez", scores high against Guillermina Gómez Ocasio and Guillermina Gómez Flores alike, and
+would otherwise put both in one file (the pair goes to review). Measured on the generator's
+hard setting (100,000 records): women's false pairs 2,039 → 1,604 (P 0.9971 → 0.9977), recall
+unchanged; at 300,000 with the default setting, precision and recall unchanged.
+
 Records that carry almost no identity (only a given name, or only a phone) are never linked on
 the model alone.
 
@@ -35,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import JaroWinkler
 
 from violeta.linkage.scoring import NEAR_YEARS
 
@@ -59,6 +67,23 @@ class Clusters:
         return groups
 
 
+# How many different ways of typing her two surnames a file keeps for the check below (a
+# woman with thirty records is typed a dozen ways; the first forms suffice to recognise her).
+MAX_SURNAME_FORMS = 8
+SURNAME_SLIP = 0.85  # Jaro–Winkler: one typing slip in a second surname, even a short one
+
+
+def _same_family(x: tuple[str, str], y: tuple[str, str]) -> bool:
+    """Could these two pairs of surnames be one woman's, typed twice? Her second surname (her
+    mother's first) is the same, with a slip at most, or the two were swapped."""
+    return (
+        x[1] == y[1]
+        or x[1] == y[0]
+        or x[0] == y[1]
+        or JaroWinkler.similarity(x[1], y[1]) >= SURNAME_SLIP
+    )
+
+
 class _UnionFind:
     """Union–find over record indices, carrying each cluster's CURPs and forbidden partners."""
 
@@ -67,6 +92,7 @@ class _UnionFind:
         self.curps: dict[int, set[str]] = {}
         self.forbidden: dict[int, set[int]] = {}
         self.years: dict[int, tuple[float, float]] = {}  # birth years on file: lowest, highest
+        self.surnames: dict[int, set[tuple[str, str]]] = {}  # both surnames, as typed on file
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -95,6 +121,9 @@ class _UnionFind:
             fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
             if any(self.find(x) == rb for x in fa) or any(self.find(x) == ra for x in fb):
                 return "human"
+        sa, sb = self.surnames.get(ra), self.surnames.get(rb)
+        if sa and sb and not any(_same_family(x, y) for x in sa for y in sb):
+            return "surname_conflict"
         return None
 
     def union_roots(self, ra: int, rb: int) -> int:
@@ -105,6 +134,12 @@ class _UnionFind:
             self.curps.setdefault(ra, set()).update(self.curps.pop(rb))
         if rb in self.forbidden:
             self.forbidden.setdefault(ra, set()).update(self.forbidden.pop(rb))
+        if rb in self.surnames:
+            forms = self.surnames.setdefault(ra, set())
+            for pair in self.surnames.pop(rb):
+                if len(forms) >= MAX_SURNAME_FORMS:
+                    break
+                forms.add(pair)
         if rb in self.years:
             low, high = self.years.pop(rb)
             mine = self.years.get(ra, (low, high))
@@ -172,6 +207,17 @@ def cluster(
             root = uf.find(number[uid])
             low, high = uf.years.get(root, (year, year))
             uf.years[root] = (min(low, year), max(high, year))
+    if "surname1" in features and "surname2" in features:
+        for uid, first, second in zip(
+            features["unique_id"].tolist(),
+            features["surname1"].tolist(),
+            features["surname2"].tolist(),
+            strict=True,
+        ):
+            if isinstance(first, str) and isinstance(second, str) and first and second:
+                forms = uf.surnames.setdefault(uf.find(number[uid]), set())
+                if len(forms) < MAX_SURNAME_FORMS:
+                    forms.add((first, second))
     strength = [0] * len(ids)
     for uid, evidence in zip(
         features["unique_id"].tolist(), features["evidence"].tolist(), strict=True
@@ -200,7 +246,7 @@ def cluster(
         if why == "curp_conflict":
             review.append((a, b, p, why))
             continue
-        if why == "age_conflict":  # the pair agrees, the rest of the files do not
+        if why in ("age_conflict", "surname_conflict"):  # the pair agrees, the files do not
             review.append((a, b, p, "uncertain"))
             continue
         if why:

@@ -171,3 +171,21 @@ def test_a_record_without_age_does_not_bridge_files_of_far_apart_ages() -> None:
     feats["birth_year"] = [1941.0, 1988.0, 1996.0, 1995.0, 1996.0]
     result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
     assert result.cluster_of["a"] == result.cluster_of["c"]
+
+
+def test_files_whose_second_surnames_never_agree_are_not_bridged() -> None:
+    """Guillermina Gómez Ocasio and Guillermina Gómez Flores, and a 911 call that says only
+    "Guillermina Gómez": it scores high against both, but one file is never both women."""
+    feats = _features([(u, None, False, 3) for u in "abcd"])
+    feats["surname1"] = ["GOMEZ", "GOMEZ", "GOMEZ", "GOMEZ"]
+    feats["surname2"] = ["OCASIO", "OCASIO", None, "FLORES"]
+    pairs = _pairs([("a", "b", 0.999), ("b", "c", 0.99), ("c", "d", 0.98)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] == result.cluster_of["b"] == result.cluster_of["c"]
+    assert result.cluster_of["d"] != result.cluster_of["a"]
+    assert ("c", "d", 0.98, "uncertain") in result.review
+    # Her mother's surname typed with a slip, or the two surnames swapped: still her.
+    for second, first in (("OCASYO", "GOMEZ"), ("GOMEZ", "OCASIO")):
+        feats.loc[3, ["surname1", "surname2"]] = [first, second]
+        result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+        assert result.cluster_of["d"] == result.cluster_of["a"], (first, second)

@@ -255,15 +255,21 @@ def with_current_blocking(model: dict[str, Any]) -> dict[str, Any]:
 
 def settings(role: str) -> SettingsCreator:
     """The model for ``role``: "woman" compares everything; "aggressor" leaves out what
-    agencies do not record about him (phone, address) and the date slips."""
+    agencies do not record about him (phone, address) and the date slips, and when it
+    happened: his records of one incident already share her file (the other party), and at
+    1,000,000 records the moment on top of it cost precision (0.9984 → 0.9975) for little
+    recall (0.9863 → 0.9880)."""
     if role == "woman":
-        comparisons = [_given(), _surnames(), _birth(detailed=True), _curp(), _phone(), _place()]
+        comparisons = [
+            *(_given(), _surnames(), _birth(detailed=True), _curp(), _phone(), _place()),
+            _when(),
+        ]
     else:
         comparisons = [_given(), _surnames(), _birth(detailed=False), _curp()]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=[*comparisons, _when(), _partner(role)],
+        comparisons=[*comparisons, _partner(role)],
         blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,

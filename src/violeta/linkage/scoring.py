@@ -158,7 +158,12 @@ def levels(role: str) -> dict[str, list[Predicate]]:
             _eq("alcaldia"),
             _else,
         ]
-    table["when"] = [_null("occurred"), _within(INCIDENT_MINUTES), _within(DAYS_MINUTES), _else]
+        table["when"] = [
+            _null("occurred"),
+            _within(INCIDENT_MINUTES),
+            _within(DAYS_MINUTES),
+            _else,
+        ]
     table["partner"] = [_null("partner"), _eq("partner"), _else]
     return table
 

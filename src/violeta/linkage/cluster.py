@@ -135,16 +135,20 @@ class _UnionFind:
         if rb in self.forbidden:
             self.forbidden.setdefault(ra, set()).update(self.forbidden.pop(rb))
         if rb in self.surnames:
-            forms = self.surnames.setdefault(ra, set())
-            for pair in self.surnames.pop(rb):
-                if len(forms) >= MAX_SURNAME_FORMS:
-                    break
-                forms.add(pair)
+            self.keep_surnames(ra, self.surnames.pop(rb))
         if rb in self.years:
             low, high = self.years.pop(rb)
             mine = self.years.get(ra, (low, high))
             self.years[ra] = (min(low, mine[0]), max(high, mine[1]))
         return ra
+
+    def keep_surnames(self, root: int, pairs: set[tuple[str, str]]) -> None:
+        """Add these forms of her surnames to the file of ``root``, up to MAX_SURNAME_FORMS."""
+        forms = self.surnames.setdefault(root, set())
+        for pair in pairs:
+            if len(forms) >= MAX_SURNAME_FORMS:
+                return
+            forms.add(pair)
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -215,9 +219,7 @@ def cluster(
             strict=True,
         ):
             if isinstance(first, str) and isinstance(second, str) and first and second:
-                forms = uf.surnames.setdefault(uf.find(number[uid]), set())
-                if len(forms) < MAX_SURNAME_FORMS:
-                    forms.add((first, second))
+                uf.keep_surnames(uf.find(number[uid]), {(first, second)})
     strength = [0] * len(ids)
     for uid, evidence in zip(
         features["unique_id"].tolist(), features["evidence"].tolist(), strict=True

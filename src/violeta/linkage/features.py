@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from stdnum.mx import curp as stdnum_curp
 
 if TYPE_CHECKING:
@@ -146,15 +147,6 @@ def birth_year(dob: str, age: Any, occurred_at: str) -> float | None:
     return float(int(occurred_at[:4]) - int(age))
 
 
-@cache
-def _local_zone() -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    from django.conf import settings
-
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def occurred_minute(occurred_at: str) -> float | None:
     """When the record's event happened, in minutes since 1970 (UTC). A time without a zone
     (an agency file read outside the database) is the deployment's local time, so that both
@@ -166,7 +158,7 @@ def occurred_minute(occurred_at: str) -> float | None:
     except ValueError:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=_local_zone())
+        when = when.replace(tzinfo=timezone.get_default_timezone())
     return float(int(when.timestamp()) // 60)
 
 

@@ -166,15 +166,14 @@ def _place() -> cl.CustomComparison:
     )
 
 
-# A 911 call and the police's intervention on it lie minutes apart, the hospital's and the
-# prosecutor's records of the same incident hours or a day or two apart; two random records of
-# a registry spanning years almost never do. The 911 call is the thinnest record (a given
-# name, a surname, an age typed by an operator in a hurry), and the moment is what ties it
-# to the fuller record of the same incident. Measured on 300,000 generator women: two thirds
-# of the 911 calls left out of her file had her police record within 6 hours in it.
-
-
 def _when() -> cl.CustomComparison:
+    """When it happened. A 911 call and the police's intervention on it lie minutes apart, the
+    hospital's and the prosecutor's records of the same incident hours or a day or two apart;
+    two random records of a registry spanning years almost never do. The 911 call is the
+    thinnest record (a given name, a surname, an age typed by an operator in a hurry), and the
+    moment is what ties it to the fuller record of the same incident. Measured on 300,000
+    generator women: two thirds of the 911 calls left out of her file had her police record
+    within 6 hours in it."""
     return cl.CustomComparison(
         output_column_name="when",
         comparison_levels=[
@@ -261,9 +260,8 @@ def settings(role: str) -> SettingsCreator:
     recall (0.9863 → 0.9880)."""
     if role == "woman":
         comparisons = [
-            *(_given(), _surnames(), _birth(detailed=True), _curp(), _phone(), _place()),
-            _when(),
-        ]
+            _given(), _surnames(), _birth(detailed=True), _curp(), _phone(), _place(), _when(),
+        ]  # fmt: skip
     else:
         comparisons = [_given(), _surnames(), _birth(detailed=False), _curp()]
     return SettingsCreator(

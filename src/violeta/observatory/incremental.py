@@ -96,6 +96,11 @@ def _victims() -> QuerySet[ReportedIdentity]:
     return ReportedIdentity.objects.filter(role=PartyRole.VICTIM)
 
 
+def _who() -> Coalesce:
+    """A victim identity's woman: her file, past merges."""
+    return Coalesce("person__merged_into_id", "person_id", output_field=IntegerField())
+
+
 def _watermark() -> int:
     return int(_victims().aggregate(m=Max("pk"))["m"] or 0)
 
@@ -103,14 +108,13 @@ def _watermark() -> int:
 def _checksum(*, low: int, high: int) -> list[int]:
     """How many victim identities have ids in (low, high], and two sums of their ids and their
     women's: a merge, a split, a re-link or a deletion changes them."""
-    who = Coalesce("person__merged_into_id", "person_id", output_field=IntegerField())
     found = (
         _victims()
         .filter(pk__gt=low, pk__lte=high)
         .aggregate(
             n=Count("pk"),
-            a=Sum(Mod(F("pk"), Value(65521)) * Mod(who, Value(65521))),
-            b=Sum(Mod(who, Value(999983))),
+            a=Sum(Mod(F("pk"), Value(65521)) * Mod(_who(), Value(65521))),
+            b=Sum(Mod(_who(), Value(999983))),
         )
     )
     return [int(found["n"] or 0), int(found["a"] or 0), int(found["b"] or 0)]
@@ -140,14 +144,13 @@ def _grown(state: CountState, months: list[str], until: dt.datetime, mark: int) 
     """``state``'s counts plus what the women touched since add (None: too many to be worth
     it, or something did not add up: count everything)."""
     limit = settings.OBSERVATORY_DELTA_MAX_WOMEN
-    who = Coalesce("person__merged_into_id", "person_id", output_field=IntegerField())
     new = _victims().filter(pk__gt=state.watermark, pk__lte=mark)
     late = _victims().filter(
         pk__lte=state.watermark, record__occurred_at__gt=state.until, record__occurred_at__lte=until
     )  # counted before, but they had not happened yet by then's "until"
     touched: set[int] = set()
     for rows in (new, late):
-        touched |= set(rows.annotate(who=who).values_list("who", flat=True)[: limit + 1])
+        touched |= set(rows.annotate(who=_who()).values_list("who", flat=True)[: limit + 1])
     if len(touched) > limit:
         return None
     counts: Counts = {tuple(key): (r, w) for key, r, w in state.counts}

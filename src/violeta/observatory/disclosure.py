@@ -20,6 +20,9 @@ The rule (docs/observatory.md):
    value changes only by nothing or by at least k (records and women) against every value it
    had before; otherwise it is held at its earlier value and ``forced`` hidden for the check,
    so its current value (hence the small change) cannot be computed either.
+4. Against the previous release, for an attacker who assumes records were only added
+   (``across``, applied by ``services.protect_k``): figures whose value is known from it are
+   chosen as complements last (``fixed``), and more are held until she pins nothing down.
 """
 
 from __future__ import annotations
@@ -120,10 +123,11 @@ def determined(hidden: set[Key], equations: list[Equation]) -> set[Key]:
     return found
 
 
-def _cost(key: Key, records: Mapping[Key, int]) -> tuple[int, int, str]:
-    """Hide the smallest published figure first; zeros last (hiding one protects little)."""
+def _cost(key: Key, records: Mapping[Key, int], fixed: set[Key]) -> tuple[int, int, int, str]:
+    """Hide the smallest published figure first; zeros last (hiding one protects little), and
+    ``fixed`` ones (whose value is known anyway, see ``across``) only when nothing else is left."""
     value = records.get(key, 0)
-    return (1 if value == 0 else 0, value, repr(key))
+    return (1 if key in fixed else 0, 1 if value == 0 else 0, value, repr(key))
 
 
 def _local_rule(
@@ -131,6 +135,7 @@ def _local_rule(
     equations: list[Equation],
     by_key: dict[Key, list[Equation]],
     records: Mapping[Key, int],
+    fixed: set[Key],
 ) -> None:
     """The classic rule, cheap and local: no equation may hold exactly one hidden quantity
     (it would be its total minus the rest). Applied to a fixed point before the exact check,
@@ -147,7 +152,7 @@ def _local_rule(
         others = [key for key in equation.keys if key not in hidden]
         if not others:
             continue
-        choice = min(others, key=lambda other: _cost(other, records))
+        choice = min(others, key=lambda other: _cost(other, records, fixed))
         hidden.add(choice)
         pending.extend(by_key.get(choice, []))
 
@@ -159,10 +164,12 @@ def suppress(
     equations: list[Equation],
     k: int,
     forced: Iterable[Key] = (),
+    fixed: Iterable[Key] = (),
 ) -> set[Key]:
     """The quantities to hide: every primary one, every ``forced`` one (figures held back
     across releases, see :func:`too_close`) and enough complements that none is recoverable
-    from the published quantities and the equations."""
+    from the published quantities and the equations. ``fixed`` ones are chosen as complements
+    only when nothing else is left (their value is known from the previous release)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     hidden = primary(people, k) | set(forced)
@@ -170,7 +177,8 @@ def suppress(
     for equation in equations:
         for key in equation.keys:
             by_key.setdefault(key, []).append(equation)
-    _local_rule(hidden, equations, by_key, records)
+    fixed = set(fixed)
+    _local_rule(hidden, equations, by_key, records, fixed)
     while True:
         exposed = determined(hidden, equations)
         if not exposed:
@@ -185,7 +193,7 @@ def suppress(
                 group = next(g for g in _components(set(records) | hidden, equations) if key in g)
                 neighbours = group - hidden
             if neighbours:
-                choice = min(neighbours, key=lambda other: _cost(other, records))
+                choice = min(neighbours, key=lambda other: _cost(other, records, fixed))
                 hidden.add(choice)
                 added.add(choice)
         if not added:

@@ -35,6 +35,10 @@ class Release(models.Model):
     epsilon = models.FloatField(_("epsilon spent by this release"), null=True)
     max_records = models.PositiveSmallIntegerField(_("records counted per woman"), null=True)
     noise_scale = models.FloatField(_("Laplace noise scale"), null=True)
+    # Internal, never published: every figure's exact (records, women) when this release was
+    # made (mode k), kept while it is current or the one just replaced, for the audit of the
+    # next release against it (``observatory.across``).
+    counts = models.JSONField(_("exact counts"), null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

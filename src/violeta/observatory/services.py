@@ -8,6 +8,7 @@ OBSERVATORY_DP_EPSILON is set) publishes OpenDP-noised counts, thresholded at k.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.utils import timezone
 from violeta.agencies.models import Agency
 from violeta.alerts.choices import Level
 from violeta.catalogs.models import Alcaldia, Modality, ViolenceType
-from violeta.observatory import disclosure, privacy
+from violeta.observatory import across, disclosure, privacy
 from violeta.observatory.counting import first_month, touch_all
 from violeta.observatory.disclosure import Equation, Key
 from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN, alert_facts, record_facts
@@ -30,6 +31,7 @@ from violeta.observatory.tables import Tally, equation_list, key_text, month_ran
 from violeta.records.choices import RiskLevel
 
 Shown = dict[str, tuple[int | None, int | None]]
+logger = logging.getLogger(__name__)
 
 
 def catalog_categories(seen: dict[str, set[str]]) -> Callable[[str], list[str]]:
@@ -78,6 +80,7 @@ class Outcome:
     known: dict[str, tuple[int, int]]  # exact values published as current (mode k)
     noise_scale: float | None = None
     max_records: int | None = None
+    counts: dict[str, tuple[int, int]] | None = None  # every figure's exact value (mode k)
 
 
 def history() -> dict[str, list[tuple[int, int, int]]]:
@@ -100,16 +103,24 @@ def protect_k(
     equations: list[Equation],
     k: int,
     earlier: dict[str, list[tuple[int, int, int]]],
+    previous: across.Previous | None = None,
 ) -> Outcome:
     """Mode k. A figure whose exact value is too close to one it had in an earlier release
     (``disclosure.too_close``) is *held*: it shows its latest earlier value, and for this
     release it counts as hidden, so complementary suppression protects it like any hidden
     figure (its current value, hence its small change, cannot be worked out by subtraction).
-    Holding more figures can only add complements, never new conflicts, so this ends."""
+    Then, against the ``previous`` release, the attacker who assumes records were only added
+    (``across``): while she pins a figure down, one more is held or hidden near it. Holding
+    more figures can only add complements, never new conflicts, so this ends."""
     held: set[Key] = set()
+    fixed = across.unchanged(previous, records, women) if previous else set()
+    by_key: dict[Key, list[Equation]] = {}
+    for equation in equations:
+        for key in equation.keys:
+            by_key.setdefault(key, []).append(equation)
     while True:
         hidden = disclosure.suppress(
-            records=records, people=women, equations=equations, k=k, forced=held
+            records=records, people=women, equations=equations, k=k, forced=held, fixed=fixed
         )
         more = {
             key
@@ -117,22 +128,66 @@ def protect_k(
             if key not in hidden
             and disclosure.too_close((records[key], women[key]), _values(earlier, key), k)
         }
+        if not more and previous is not None:
+            current = set(records) - hidden
+            more = _across(previous, current, records, women, equations, by_key, k)
         if not more:
             break
         held |= more
     small = disclosure.primary(women, k)
     shown: Shown = {}
     known: dict[str, tuple[int, int]] = {}
+    kept = 0
     for key in records:
         text = key_text(key)
-        if key in held and key not in small:
+        if key in held and key not in small and text in earlier:
             latest = max(earlier[text], key=lambda value: value[2])
             shown[text] = (latest[0], latest[1])
+            kept += 1
         elif key in hidden:
             shown[text] = (None, None)
         else:
             shown[text] = known[text] = (records[key], women[key])
-    return Outcome(shown=shown, hidden=len(hidden - held), held=len(held), known=known)
+    counts = {key_text(key): (records[key], women[key]) for key in records}
+    return Outcome(shown=shown, hidden=len(hidden) - kept, held=kept, known=known, counts=counts)
+
+
+def _across(
+    previous: across.Previous,
+    shown: set[Key],
+    records: Mapping[Key, int],
+    women: Mapping[Key, int],
+    equations: list[Equation],
+    by_key: dict[Key, list[Equation]],
+    k: int,
+) -> set[Key]:
+    """One more figure to hold or hide near each one the two releases together expose: the
+    exposed figure itself when it is shown, else the smallest shown figure sharing an equation
+    with it (or, failing that, with the hidden figures linked to it), never one whose value
+    is known anyway from the previous release."""
+    exposed = across.exposed(
+        previous, shown=shown, records=records, women=women, equations=equations, k=k
+    )
+    fixed = across.unchanged(previous, records, women)
+    added: set[Key] = set()
+    for key in sorted(exposed, key=repr):
+        if key in shown and key not in fixed:
+            added.add(key)
+            continue
+        seen, queue, near = {key}, [key], set[Key]()
+        while queue and not near:  # widen through hidden figures until a candidate shows up
+            step = {o for q in queue for e in by_key.get(q, []) for o in e.keys} - seen
+            seen |= step
+            near = (step & shown) - fixed
+            queue = [o for o in step if o not in shown]
+        if near & added:
+            continue
+        if near:
+            added.add(min(near, key=lambda o: (records.get(o, 0), repr(o))))
+    if exposed and not added:
+        logger.warning("observatory: %d figures exposed across releases, none left to hide",
+                       len(exposed))  # fmt: skip
+    return added
 
 
 def protect_dp(
@@ -205,13 +260,40 @@ def observatory_refresh(
         categories = catalog_categories(_seen(counts))
         touch_all(counts, months, categories)
         outcome = protect_k(
-            counts.records, counts.women(), equation_list(months, categories), k, history()
-        )
+            counts.records, counts.women(), equation_list(months, categories), k, history(),
+            previous=_previous(current, counts.records, categories),
+        )  # fmt: skip
     mode = Mode.DP if eps else Mode.K
     if current and _same(current, outcome.shown, k, mode, eps, first, last):
         return _checked(current, now)
     return _publish(outcome, k=k, mode=mode, eps=eps, first=first, last=last, now=now,
                     seconds=time.perf_counter() - started)  # fmt: skip
+
+
+def _previous(
+    release: Release | None, records: Mapping[Key, int], categories: Callable[[str], list[str]]
+) -> across.Previous | None:
+    """What the current release published as the attacker keeps it (mode k only: noisy
+    values cannot be subtracted exactly)."""
+    if release is None or release.mode != Mode.K:
+        return None
+    by_text = {key_text(key): key for key in records}
+    keys = frozenset(
+        by_text[text] for text in release.figures.values_list("key", flat=True) if text in by_text
+    )
+    current = {
+        by_text[text]: (r, w)
+        for text, r, w in PublishedValue.objects.filter(last_release=release).values_list(
+            "key", "records", "women"
+        )
+        if text in by_text
+    }
+    months = month_range(release.first_month, release.last_month)
+    equations = [e for e in equation_list(months, categories) if all(key in keys for key in e.keys)]
+    truth = {
+        by_text[text]: (r, w) for text, (r, w) in (release.counts or {}).items() if text in by_text
+    }
+    return across.Previous(keys=keys, current=current, equations=equations, counts=truth)
 
 
 def _checked(release: Release, now: dt.datetime) -> Release:
@@ -244,6 +326,7 @@ def _publish(
             k=k, first_month=first, last_month=last, suppressed=outcome.hidden,
             held=outcome.held, seconds=seconds, mode=mode, epsilon=eps, checked_at=now,
             max_records=outcome.max_records, noise_scale=outcome.noise_scale,
+            counts=outcome.counts,
         )  # fmt: skip
         Figure.objects.bulk_create(
             [Figure(release=release, key=key, records=r, women=w)
@@ -260,6 +343,9 @@ def _publish(
         # Older releases keep their metadata (the public history), not their figures.
         previous = list(Release.objects.filter(is_current=True).values_list("pk", flat=True))
         Figure.objects.exclude(release__in=[release.pk, *previous]).delete()
+        Release.objects.exclude(pk__in=[release.pk, *previous]).exclude(counts=None).update(
+            counts=None
+        )
         Release.objects.filter(pk__in=previous).update(is_current=False)
         release.is_current = True
         release.save(update_fields=["is_current"])

@@ -13,7 +13,8 @@ sum over its atoms and intervals ``1..r``. She recovers:
   same way. No change of fewer than k records or women may be recoverable.
 
 She is told which published values are current (stronger than reality: a held value looks
-like any other).
+like any other). Told also that in some intervals records were only added, she drops the
+(atom, interval) unknowns inside every figure that kept its exact value (nonnegativity).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from violeta.agencies.models import Agency
 from violeta.intake.loader import import_file
-from violeta.observatory import disclosure, services
+from violeta.observatory import across, disclosure, services
 from violeta.observatory.facts import alert_facts, record_facts
 from violeta.observatory.models import Figure, PublishedValue, Release
 from violeta.observatory.services import observatory_refresh
@@ -93,9 +94,9 @@ def releases(city: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]
     truths: list[tuple[dict[Any, int], dict[Any, int]]] = []
     original = services.protect_k
 
-    def spy(records: Any, women: Any, *args: Any) -> Any:
+    def spy(records: Any, women: Any, *args: Any, **kwargs: Any) -> Any:
         truths.append((dict(records), dict(women)))
-        return original(records, women, *args)
+        return original(records, women, *args, **kwargs)
 
     monkeypatch.setattr(services, "protect_k", spy)
     rng = random.Random(11)
@@ -213,12 +214,24 @@ def test_every_release_is_kept_and_none_reveals_a_small_figure_or_change(
     assert held >= 10, "the data must have held figures to test the rule"
     # The attacker with every release and the atoms' history.
     assert _attack(releases) == []
-    # A known limit (docs/observatory.md, residual risks): if she also knows that in intervals
-    # 1 and 3 records were only added, every figure that kept its exact value had nothing
-    # added, and with that she solves a cell of 3 women of the provisional month (hidden in
-    # release 2, shown as 9 in release 3) and a complement of 5 shown before and after.
-    # This guards against it getting worse.
-    assert len(_attack(releases, only_added=(1, 3))) <= 2
+    # The attacker who also assumes that in some intervals records were only added: every
+    # figure that kept its exact value had nothing added (nonnegativity). The audit against
+    # the previous release (``across``) leaves her nothing either.
+    assert _attack(releases, only_added=(1, 3)) == []
+    assert _attack(releases, only_added=(1, 2, 3, 4)) == []
+
+
+def test_without_the_audit_across_releases_she_solves_more_assuming_only_additions(
+    city: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Control: without the ``across`` audit the linear rules still hold, yet the attacker who
+    assumes additions only pins down hidden figures (before the audit: a provisional-month
+    cell of 3 women, hidden, then shown as 9 when everything around it gained nothing)."""
+    monkeypatch.setattr(across, "exposed", lambda *args, **kwargs: set())
+    monkeypatch.setattr(across, "unchanged", lambda *args, **kwargs: set())
+    releases = request.getfixturevalue("releases")
+    assert _attack(releases) == []
+    assert _attack(releases, only_added=(1, 3))
 
 
 def test_without_the_rule_across_releases_she_recovers_small_changes(

@@ -35,10 +35,6 @@ class Release(models.Model):
     epsilon = models.FloatField(_("epsilon spent by this release"), null=True)
     max_records = models.PositiveSmallIntegerField(_("records counted per woman"), null=True)
     noise_scale = models.FloatField(_("Laplace noise scale"), null=True)
-    # Internal, never published: every figure's exact (records, women) when this release was
-    # made (mode k), kept while it is current or the one just replaced, for the audit of the
-    # next release against it (``observatory.across``).
-    counts = models.JSONField(_("exact counts"), null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -116,6 +112,26 @@ class Boundary(models.Model):
 
     def __str__(self) -> str:
         return str(self.alcaldia_id)
+
+
+class ReleaseCounts(models.Model):
+    """Internal, never published: every figure's exact (records, women) when a release was made
+    (mode k), kept for the current release and the one it replaced, for the audit of the next
+    release against it (``observatory.across``). A table of its own so that the public pages,
+    which read the current ``Release`` on every request, never load it."""
+
+    release = models.OneToOneField(
+        Release, on_delete=models.CASCADE, primary_key=True, related_name="exact",
+        verbose_name=_("release"),
+    )  # fmt: skip
+    counts = models.JSONField(_("exact counts"))
+
+    class Meta:
+        verbose_name = _("exact counts of a release")
+        verbose_name_plural = _("exact counts of releases")
+
+    def __str__(self) -> str:
+        return f"exact counts of release {self.release_id}"
 
 
 class PublishedValue(models.Model):

@@ -26,7 +26,7 @@ from violeta.observatory.counting import first_month, touch_all
 from violeta.observatory.disclosure import Equation, Key
 from violeta.observatory.facts import AGE_GROUPS, STAGES, UNKNOWN, alert_facts, record_facts
 from violeta.observatory.incremental import fresh_tally
-from violeta.observatory.models import Figure, Mode, PublishedValue, Release
+from violeta.observatory.models import Figure, Mode, PublishedValue, Release, ReleaseCounts
 from violeta.observatory.tables import Tally, equation_list, key_text, month_range, tally
 from violeta.records.choices import RiskLevel
 
@@ -291,7 +291,12 @@ def _previous(
     months = month_range(release.first_month, release.last_month)
     equations = [e for e in equation_list(months, categories) if all(key in keys for key in e.keys)]
     truth = {
-        by_text[text]: (r, w) for text, (r, w) in (release.counts or {}).items() if text in by_text
+        by_text[text]: (r, w)
+        for text, (r, w) in (
+            ReleaseCounts.objects.filter(release=release).values_list("counts", flat=True).first()
+            or {}
+        ).items()
+        if text in by_text
     }
     return across.Previous(keys=keys, current=current, equations=equations, counts=truth)
 
@@ -326,8 +331,9 @@ def _publish(
             k=k, first_month=first, last_month=last, suppressed=outcome.hidden,
             held=outcome.held, seconds=seconds, mode=mode, epsilon=eps, checked_at=now,
             max_records=outcome.max_records, noise_scale=outcome.noise_scale,
-            counts=outcome.counts,
         )  # fmt: skip
+        if outcome.counts is not None:
+            ReleaseCounts.objects.create(release=release, counts=outcome.counts)
         Figure.objects.bulk_create(
             [Figure(release=release, key=key, records=r, women=w)
              for key, (r, w) in outcome.shown.items()],
@@ -343,9 +349,7 @@ def _publish(
         # Older releases keep their metadata (the public history), not their figures.
         previous = list(Release.objects.filter(is_current=True).values_list("pk", flat=True))
         Figure.objects.exclude(release__in=[release.pk, *previous]).delete()
-        Release.objects.exclude(pk__in=[release.pk, *previous]).exclude(counts=None).update(
-            counts=None
-        )
+        ReleaseCounts.objects.exclude(release__in=[release.pk, *previous]).delete()
         Release.objects.filter(pk__in=previous).update(is_current=False)
         release.is_current = True
         release.save(update_fields=["is_current"])

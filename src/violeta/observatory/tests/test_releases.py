@@ -33,7 +33,7 @@ from violeta.agencies.models import Agency
 from violeta.intake.loader import import_file
 from violeta.observatory import across, disclosure, services
 from violeta.observatory.facts import alert_facts, record_facts
-from violeta.observatory.models import Figure, PublishedValue, Release
+from violeta.observatory.models import Figure, PublishedValue, Release, ReleaseCounts
 from violeta.observatory.services import observatory_refresh
 from violeta.observatory.tables import key_text, month_range
 from violeta.observatory.tests.test_attacker import _atom, _categories, _member, _random_atoms
@@ -194,6 +194,9 @@ def test_every_release_is_kept_and_none_reveals_a_small_figure_or_change(
     assert Release.objects.count() == len({r["release"].pk for r in releases}) >= 4
     assert Release.objects.filter(is_current=True).count() == 1
     assert Figure.objects.values("release").distinct().count() == 2
+    # the exact counts (internal, for the audit of the next release) of those two only
+    kept = set(ReleaseCounts.objects.values_list("release", flat=True))
+    assert kept == set(Figure.objects.values_list("release", flat=True).distinct())
     for rel in releases:
         for key, (records, women) in rel["published"].items():
             if records is not None and (records, women) == rel["truth"][key]:

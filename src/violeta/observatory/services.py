@@ -130,7 +130,10 @@ def protect_k(
         }
         if not more and previous is not None:
             current = set(records) - hidden
-            more = _across(previous, current, records, women, equations, by_key, k)
+            found = _across(previous, current, records, women, equations, by_key, k)
+            if found is None:  # exposed, nothing near it to hide: hold every changed figure,
+                found = current - fixed  # so that nothing current is new to her
+            more = found - held
         if not more:
             break
         held |= more
@@ -160,11 +163,12 @@ def _across(
     equations: list[Equation],
     by_key: dict[Key, list[Equation]],
     k: int,
-) -> set[Key]:
+) -> set[Key] | None:
     """One more figure to hold or hide near each one the two releases together expose: the
     exposed figure itself when it is shown, else the smallest shown figure sharing an equation
     with it (or, failing that, with the hidden figures linked to it), never one whose value
-    is known anyway from the previous release."""
+    is known anyway from the previous release. ``None`` when something is exposed and no such
+    figure exists."""
     exposed = across.exposed(
         previous, shown=shown, records=records, women=women, equations=equations, k=k
     )
@@ -185,8 +189,9 @@ def _across(
         if near:
             added.add(min(near, key=lambda o: (records.get(o, 0), repr(o))))
     if exposed and not added:
-        logger.warning("observatory: %d figures exposed across releases, none left to hide",
-                       len(exposed))  # fmt: skip
+        logger.warning("observatory: %d figures exposed across releases and none near them left "
+                       "to hide: every changed figure is held this time", len(exposed))  # fmt: skip
+        return None
     return added
 
 

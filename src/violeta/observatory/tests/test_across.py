@@ -7,8 +7,12 @@ of freedom). Between the releases February gains 7 records, all in alcaldía A.
 
 from __future__ import annotations
 
+import pytest
+
+from violeta.observatory import services
 from violeta.observatory.across import Previous, conditions, exposed, inside, unchanged
 from violeta.observatory.disclosure import Equation
+from violeta.observatory.tables import key_text
 
 JAN, FEB = ("month", "2026-01"), ("month", "2026-02")
 A, B = ("alcaldia", "09002"), ("alcaldia", "09003")
@@ -117,3 +121,31 @@ def test_with_the_exact_values_kept_only_changes_under_k_count() -> None:
             equations=EQUATIONS, k=5,
         )  # fmt: skip
         assert found == flagged, added
+
+
+def test_when_nothing_near_an_exposed_figure_can_be_hidden_every_changed_figure_is_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    values = now((FEB, A, 7))
+    earlier = {key_text(key): [(BEFORE[key], BEFORE[key], 1)] for key in MARGINS}
+    before = previous(BEFORE, exact=True)
+    normal = services.protect_k(values, values, EQUATIONS, 5, earlier, previous=before)
+    assert normal.known[key_text(FEB)] == (17, 17)  # February's +7 is shown
+    original, calls = services._across, []
+
+    def stuck_once(*args: object) -> set[tuple[str, ...]] | None:
+        calls.append(args)  # the first time: exposed, and nothing near it to hide
+        return None if len(calls) == 1 else original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "_across", stuck_once)
+    held = services.protect_k(values, values, EQUATIONS, 5, earlier, previous=before)
+    for margin in (FEB, A, TOTAL):  # every changed margin held at the value shown before
+        assert held.shown[key_text(margin)] == (BEFORE[margin], BEFORE[margin])
+        assert key_text(margin) not in held.known
+    assert key_text(JAN) in held.known  # unchanged ones still shown
+    by_text = {key_text(key): key for key in values}
+    current = {by_text[text] for text in held.known}
+    assert (
+        exposed(before, shown=current, records=values, women=values, equations=EQUATIONS, k=5)
+        == set()
+    )  # and the real audit finds nothing in what is shown

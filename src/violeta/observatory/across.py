@@ -31,7 +31,7 @@ from itertools import combinations
 
 import numpy as np
 
-from violeta.observatory.disclosure import Equation, Key
+from violeta.observatory.disclosure import Equation, Key, components, row_space
 
 Value = tuple[int, int]  # (records, women)
 
@@ -164,10 +164,8 @@ def _pinned(
 ) -> set[Key]:
     """The targets (linear forms over the unknowns) that lie in the row space of ``rows``,
     computed per connected group of unknowns with an orthonormal basis (SVD)."""
-    group = _groups(size, rows)
-    members: dict[int, list[int]] = {}
-    for i in range(size):
-        members.setdefault(group[i], []).append(i)
+    groups = components(range(size), rows)
+    group = {i: g for g, members in enumerate(groups) for i in members}
     own: dict[int, list[dict[int, float]]] = {}
     for row in rows:
         own.setdefault(group[next(iter(row))], []).append(row)
@@ -180,13 +178,12 @@ def _pinned(
     for g, questions in asked.items():
         if g not in own:
             continue
-        index = {i: n for n, i in enumerate(members[g])}
+        index = {i: n for n, i in enumerate(sorted(groups[g]))}
         matrix = np.zeros((len(own[g]), len(index)))
         for r, row in enumerate(own[g]):
             for i, value in row.items():
                 matrix[r, index[i]] = value
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        basis = vt[: int((singular > 1e-9 * max(matrix.shape) * singular.max()).sum())]
+        basis = row_space(matrix)
         for key, target in questions:
             # v lies in the row space iff its projection on the basis keeps its whole length
             columns = [index[i] for i in target]
@@ -195,20 +192,3 @@ def _pinned(
             if float(projected @ projected) > float(values @ values) - 1e-6:
                 found.add(key)
     return found
-
-
-def _groups(size: int, rows: list[dict[int, float]]) -> list[int]:
-    """The connected group of each unknown (union-find over the rows)."""
-    parent = list(range(size))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for row in rows:
-        first, *rest = row
-        for other in rest:
-            parent[find(other)] = find(first)
-    return [find(i) for i in range(size)]

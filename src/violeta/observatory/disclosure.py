@@ -29,10 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 Key = Hashable
+T = TypeVar("T", bound=Hashable)
 TOLERANCE = 1e-9
 
 
@@ -72,23 +74,45 @@ def too_close(value: tuple[int, int], known: Iterable[tuple[int, int]], k: int) 
     return False
 
 
-def _components(keys: Iterable[Key], equations: list[Equation]) -> list[set[Key]]:
-    parent: dict[Key, Key] = {key: key for key in keys}
+def components(items: Iterable[T], links: Iterable[Iterable[T]]) -> list[set[T]]:
+    """The connected groups of ``items`` (union-find), two items being connected when some link
+    holds both; members of a link that are not among ``items`` are ignored."""
+    parent: dict[T, T] = {item: item for item in items}
 
-    def find(key: Key) -> Key:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    def find(item: T) -> T:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
 
-    for equation in equations:
-        members = [key for key in equation.keys if key in parent]
+    for link in links:
+        members = [item for item in link if item in parent]
         for other in members[1:]:
             parent[find(other)] = find(members[0])
-    groups: dict[Key, set[Key]] = {}
-    for key in parent:
-        groups.setdefault(find(key), set()).add(key)
+    groups: dict[T, set[T]] = {}
+    for item in parent:
+        groups.setdefault(find(item), set()).add(item)
     return list(groups.values())
+
+
+def _components(keys: Iterable[Key], equations: list[Equation]) -> list[set[Key]]:
+    return components(keys, (equation.keys for equation in equations))
+
+
+def row_space(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the row space of ``matrix`` (SVD), one basis vector per row:
+    a vector lies in the row space iff its projection on the basis keeps its whole length."""
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    return vt[: int((singular > TOLERANCE * max(matrix.shape) * singular.max()).sum())]
+
+
+def index_by_key(equations: list[Equation]) -> dict[Key, list[Equation]]:
+    """Every quantity's equations."""
+    by_key: dict[Key, list[Equation]] = {}
+    for equation in equations:
+        for key in equation.keys:
+            by_key.setdefault(key, []).append(equation)
+    return by_key
 
 
 def determined(hidden: set[Key], equations: list[Equation]) -> set[Key]:
@@ -114,11 +138,8 @@ def determined(hidden: set[Key], equations: list[Equation]) -> set[Key]:
                 rows.append(row)
         if not rows:
             continue
-        matrix = np.array(rows)
-        # Orthonormal basis of the row space; e_i lies in it iff its projection has length 1.
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        rank = int((singular > TOLERANCE * max(matrix.shape) * singular.max()).sum())
-        lengths = (vt[:rank] ** 2).sum(axis=0)
+        # e_i lies in the row space iff its projection on the basis has length 1
+        lengths = (row_space(np.array(rows)) ** 2).sum(axis=0)
         found.update(key for key, i in index.items() if lengths[i] > 1 - 1e-6)
     return found
 
@@ -173,10 +194,7 @@ def suppress(
     if k < 1:
         raise ValueError("k must be at least 1")
     hidden = primary(people, k) | set(forced)
-    by_key: dict[Key, list[Equation]] = {}
-    for equation in equations:
-        for key in equation.keys:
-            by_key.setdefault(key, []).append(equation)
+    by_key = index_by_key(equations)
     fixed = set(fixed)
     _local_rule(hidden, equations, by_key, records, fixed)
     while True:

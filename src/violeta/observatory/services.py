@@ -114,10 +114,7 @@ def protect_k(
     more figures can only add complements, never new conflicts, so this ends."""
     held: set[Key] = set()
     fixed = across.unchanged(previous, records, women) if previous else set()
-    by_key: dict[Key, list[Equation]] = {}
-    for equation in equations:
-        for key in equation.keys:
-            by_key.setdefault(key, []).append(equation)
+    by_key = disclosure.index_by_key(equations)
     while True:
         hidden = disclosure.suppress(
             records=records, people=women, equations=equations, k=k, forced=held, fixed=fixed
@@ -130,7 +127,7 @@ def protect_k(
         }
         if not more and previous is not None:
             current = set(records) - hidden
-            found = _across(previous, current, records, women, equations, by_key, k)
+            found = _across(previous, current, fixed, records, women, equations, by_key, k)
             if found is None:  # exposed, nothing near it to hide: hold every changed figure,
                 found = current - fixed  # so that nothing current is new to her
             more = found - held
@@ -158,6 +155,7 @@ def protect_k(
 def _across(
     previous: across.Previous,
     shown: set[Key],
+    fixed: set[Key],
     records: Mapping[Key, int],
     women: Mapping[Key, int],
     equations: list[Equation],
@@ -167,12 +165,11 @@ def _across(
     """One more figure to hold or hide near each one the two releases together expose: the
     exposed figure itself when it is shown, else the smallest shown figure sharing an equation
     with it (or, failing that, with the hidden figures linked to it), never one whose value
-    is known anyway from the previous release. ``None`` when something is exposed and no such
-    figure exists."""
+    is known anyway from the previous release (``fixed``). ``None`` when something is exposed
+    and no such figure exists."""
     exposed = across.exposed(
         previous, shown=shown, records=records, women=women, equations=equations, k=k
     )
-    fixed = across.unchanged(previous, records, women)
     added: set[Key] = set()
     for key in sorted(exposed, key=repr):
         if key in shown and key not in fixed:

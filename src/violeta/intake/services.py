@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,8 @@ from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.intake.mapping import MappingError, compile_mapping, load_mapping
 from violeta.intake.models import AgencyMapping, ImportJob
+
+log = logging.getLogger(__name__)
 
 
 def imports_dir() -> Path:
@@ -88,18 +93,56 @@ def mapping_follow_shipped(agency_code: str) -> AgencyMapping | None:
     return mapping_save(agency_code=code, body=shipped, actor=None, note="shipped with Violeta")
 
 
-@transaction.atomic
+class UploadNotStored(Exception):
+    """The uploaded file could not be written whole (its disk is full, the folder is not
+    writable): nothing of it was kept, no job was queued."""
+
+    def __init__(self, file_name: str, error: OSError) -> None:
+        super().__init__(f"{file_name}: {errno.errorcode.get(error.errno or 0, 'error')}")
+        self.file_name = file_name
+        self.disk_full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _store_upload(upload: UploadedFile, name: str, stored: str) -> Path:
+    """Write the upload whole (flushed to the disk) or not at all: a file that fits only in
+    part (a full disk) is removed and :class:`UploadNotStored` raised."""
+    target = Path(settings.DATA_DIR) / "imports" / stored
+    try:
+        target = imports_dir() / stored
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        log.warning("upload not stored: %s", errno.errorcode.get(error.errno or 0, "error"))
+        raise UploadNotStored(name, error) from error
+    return target
+
+
 def import_job_create(
     *, user: User, upload: UploadedFile, request: HttpRequest | None = None
 ) -> ImportJob:
-    """Store the uploaded file under the data folder and queue it for ``violeta worker``."""
+    """Store the uploaded file under the data folder and queue it for ``violeta worker``.
+    Raises :class:`UploadNotStored` (no file, no job) when it cannot be written whole."""
     assert user.agency is not None  # the view checks it
     name = Path(upload.name or "archivo").name[:200]
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
     stored = f"{uuid.uuid4().hex}{suffix}"
-    with (imports_dir() / stored).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    target = _store_upload(upload, name, stored)
+    try:
+        return _job_queue(user=user, name=name, stored=stored, upload=upload, request=request)
+    except BaseException:
+        target.unlink(missing_ok=True)  # no file without its job
+        raise
+
+
+@transaction.atomic
+def _job_queue(
+    *, user: User, name: str, stored: str, upload: UploadedFile, request: HttpRequest | None
+) -> ImportJob:
+    assert user.agency is not None
     job = ImportJob.objects.create(agency=user.agency, user=user, file_name=name, stored_as=stored)
     audit_log(
         actor=user,

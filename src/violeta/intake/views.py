@@ -18,7 +18,7 @@ from violeta.audit.services import audit_log
 from violeta.delivery.views import polled
 from violeta.intake.forms import ImportUploadForm
 from violeta.intake.models import ImportJob, ImportRejection
-from violeta.intake.services import import_job_create
+from violeta.intake.services import UploadNotStored, import_job_create
 
 
 def _importer(request: HttpRequest) -> User:
@@ -47,7 +47,23 @@ def upload(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/upload.html", context, status=413)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = import_job_create(user=user, upload=form.cleaned_data["file"], request=request)
+        try:
+            job = import_job_create(user=user, upload=form.cleaned_data["file"], request=request)
+        except UploadNotStored as failure:
+            # A full disk (or an unwritable folder): nothing was kept; say so, not a 500.
+            if failure.disk_full:
+                message = _(
+                    "%(file)s could not be saved: the server's disk has no space left. Nothing "
+                    "was imported; try again later or tell your administrator."
+                )
+            else:
+                message = _(
+                    "%(file)s could not be saved on the server. Nothing was imported; try again "
+                    "later or tell your administrator."
+                )
+            jobs = ImportJob.objects.filter(agency=user.agency).select_related("user")[:20]
+            context = {"form": form, "jobs": jobs, "error": message % {"file": failure.file_name}}
+            return render(request, "intake/upload.html", context, status=503)
         return redirect("intake:job", job_id=job.pk)
     jobs = ImportJob.objects.filter(agency=user.agency).select_related("user")[:20]
     status = 400 if request.method == "POST" else 200

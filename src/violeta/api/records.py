@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from violeta.agencies.models import Agency
 from violeta.api import shapes
 from violeta.api.base import ApiView, idempotent
+from violeta.api.conflicts import IF_MATCH, STALE, expected_version, with_etag
 from violeta.api.problems import problem
 from violeta.api.recordio import outcome_dict, record_check, record_dict
 from violeta.api.views import ERRORS, IDEMPOTENCY
@@ -44,7 +45,7 @@ class RecordsView(ApiView):
 class RecordCreate(RecordsView):
     @extend_schema(
         request=shapes.RecordIn,
-        responses={201: shapes.RegisteredOut, 409: ERRORS[404], **ERRORS},
+        responses={201: shapes.RegisteredOut, **ERRORS},
         tags=["records"],
         parameters=[IDEMPOTENCY],
     )
@@ -98,18 +99,20 @@ class RecordDetail(RecordsView):
         if record is None:
             raise Http404
         self.audit_read(request, "record", str(record.pk))
-        return Response(record_dict(record))
+        return with_etag(Response(record_dict(record)), record.version)
 
     @extend_schema(
         request=shapes.RecordIn,
-        responses={200: shapes.RegisteredOut, **ERRORS},
+        responses={200: shapes.RegisteredOut, **ERRORS, **STALE},
         tags=["records"],
-        parameters=[REF, IDEMPOTENCY],
+        parameters=[REF, IDEMPOTENCY, IF_MATCH],
     )
     @idempotent
     def put(self, request: Request, ref: str) -> Response:
         """Update the agency's record with this folio (the whole record again; the previous
-        content is kept in its history). The same content again changes nothing."""
+        content is kept in its history). The same content again changes nothing. With
+        If-Match (the ETag of a GET: its version), only if nobody changed it since: else 412
+        and nothing is stored."""
         agency = self.agency()
         if not AgencyRecord.objects.filter(agency=agency, agency_record_id=ref).exists():
             raise Http404
@@ -125,6 +128,10 @@ class RecordDetail(RecordsView):
             body = {**body, "agency_record_id": ref}
         data = record_check(body, agency=agency, cats=Catalogs.load())
         outcome = record_register(
-            actor=self.actor, data=data, source=RecordSource.API, request=request._request
+            actor=self.actor,
+            data=data,
+            source=RecordSource.API,
+            expected_version=expected_version(request),
+            request=request._request,
         )
-        return Response(outcome_dict(outcome))
+        return with_etag(Response(outcome_dict(outcome)), outcome.record.version)

@@ -17,6 +17,7 @@ from violeta.api import present
 from violeta.api import serializers as ser
 from violeta.api.access import woman_for
 from violeta.api.base import ApiView, idempotent
+from violeta.api.conflicts import IF_MATCH, STALE, expected_version, with_etag
 from violeta.api.problems import problem
 from violeta.risk import selectors, services
 from violeta.risk.models import InstrumentVersion, RiskAssessment
@@ -28,8 +29,10 @@ IDEMPOTENCY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Same key and body: the stored answer again; another body: 422.",
 )
-ERRORS: dict[int, OpenApiResponse] = {
-    code: PROBLEM for code in (400, 401, 403, 404, 405, 415, 422, 429)
+# Errors are documented under the media type they are sent with (not the views' JSON renderers).
+ERRORS: dict[tuple[int, str], OpenApiResponse] = {
+    (code, "application/problem+json"): PROBLEM
+    for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429)
 }
 
 
@@ -98,64 +101,76 @@ class AssessmentCreate(ApiView):
         )
 
 
+def _assessment_response(assessment: RiskAssessment) -> Response:
+    return with_etag(Response(present.assessment_dict(assessment)), assessment.version)
+
+
 class AssessmentDetail(ApiView):
     @extend_schema(responses={200: ser.AssessmentOut, **ERRORS}, tags=["risk"])
     def get(self, request: Request, pk: int) -> Response:
-        """An assessment of the client's agency, with how its level was reached."""
-        return Response(present.assessment_dict(_assessment(self, pk)))
+        """An assessment of the client's agency, with how its level was reached. Its ETag
+        is its revision: send it back as If-Match to change the answers."""
+        return _assessment_response(_assessment(self, pk))
 
 
 class AssessmentAnswers(ApiView):
     def _save(self, request: Request, pk: int, *, merge: bool) -> Response:
         data = _valid(ser.AnswersIn, request)
-        assessment = _assessment(self, pk)
-        answers: dict[str, Any] = assessment.answer_dict() if merge else {}
-        answers.update(data["answers"])
         outcome = services.assessment_save(
-            assessment=assessment,
-            answers=answers,
+            assessment=_assessment(self, pk),
+            answers=dict(data["answers"]),
             complete=False,
             actor=self.actor,
+            base=expected_version(request),
+            merge=merge,
             request=request._request,
         )
-        return Response(present.assessment_dict(outcome.assessment))
+        return _assessment_response(outcome.assessment)
 
     @extend_schema(
-        request=ser.AnswersIn, responses={200: ser.AssessmentOut, **ERRORS}, tags=["risk"]
+        request=ser.AnswersIn,
+        responses={200: ser.AssessmentOut, **ERRORS, **STALE},
+        tags=["risk"],
+        parameters=[IF_MATCH],
     )
     def put(self, request: Request, pk: int) -> Response:
-        """Replace a draft's answers."""
+        """Replace a draft's answers. With If-Match, only if nobody saved them since."""
         return self._save(request, pk, merge=False)
 
     @extend_schema(
-        request=ser.AnswersIn, responses={200: ser.AssessmentOut, **ERRORS}, tags=["risk"]
+        request=ser.AnswersIn,
+        responses={200: ser.AssessmentOut, **ERRORS, **STALE},
+        tags=["risk"],
+        parameters=[IF_MATCH],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        """Add or change some of a draft's answers (null clears one)."""
+        """Add or change some of a draft's answers (null clears one); the others stay as
+        saved, also when another client saves at the same moment. With If-Match, only if
+        nobody saved them since."""
         return self._save(request, pk, merge=True)
 
 
 class AssessmentComplete(ApiView):
     @extend_schema(
         request=ser.CompleteIn,
-        responses={200: ser.AssessmentOut, **ERRORS},
+        responses={200: ser.AssessmentOut, **ERRORS, **STALE},
         tags=["risk"],
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY, IF_MATCH],
     )
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
         """Score it (with the answers sent, if any). Unanswered required items: 422 naming
-        them, and nothing of this call is kept."""
+        them, and nothing of this call is kept. With If-Match, only if nobody saved the
+        answers since."""
         data = _valid(ser.CompleteIn, request)
-        assessment = _assessment(self, pk)
-        answers: dict[str, Any] = assessment.answer_dict()
-        answers.update(data.get("answers") or {})
         with transaction.atomic():
             outcome = services.assessment_save(
-                assessment=assessment,
-                answers=answers,
+                assessment=_assessment(self, pk),
+                answers=dict(data.get("answers") or {}),
                 complete=True,
                 actor=self.actor,
+                base=expected_version(request),
+                merge=True,
                 request=request._request,
             )
             if outcome.missing:
@@ -168,7 +183,7 @@ class AssessmentComplete(ApiView):
                 errors={f"answers.{i.id}": [message] for i in outcome.missing},
                 missing=[i.id for i in outcome.missing],
             )
-        return Response(present.assessment_dict(outcome.assessment))
+        return _assessment_response(outcome.assessment)
 
 
 class AssessmentOverride(ApiView):

@@ -63,3 +63,51 @@ def test_production_has_debug_off_and_https_only_cookies(tmp_path: Path) -> None
         timeout=60,
     )
     assert result.stdout.split() == ["False", "True", "True", "31536000"], result.stderr
+
+
+def _keys_in_files(tmp_path: Path, mode: int) -> dict[str, str]:
+    """Every secret moved from the environment into a file of its own (``NAME_FILE``)."""
+    env = {"VIOLETA_MODE": "production", "VIOLETA_ALLOWED_HOSTS": "violeta.example.org"}
+    secrets_dir = tmp_path / "credentials"
+    secrets_dir.mkdir()
+    for name, value in PRODUCTION_ENV.items():
+        if name in env:
+            continue
+        path = secrets_dir / name.lower()
+        path.write_text(value + "\n", encoding="utf-8")
+        path.chmod(mode)
+        env[f"{name}_FILE"] = str(path)
+    return env
+
+
+def test_production_reads_its_keys_from_files(tmp_path: Path) -> None:
+    env = _keys_in_files(tmp_path, 0o600)
+    code = (
+        "import os, django; django.setup(); from django.conf import settings as s; "
+        "from violeta.core import crypto; "
+        "key = open(os.environ['VIOLETA_ENCRYPTION_KEYS_FILE']).read().strip(); "
+        "print(s.ENCRYPTION_KEYS == [key], crypto.decrypt(crypto.encrypt('ok')))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VIOLETA_", "DJANGO_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "violeta.settings"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["True", "ok"], result.stderr
+    assert _violeta(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path).returncode == 0
+
+
+def test_a_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
+    env = _keys_in_files(tmp_path, 0o644)
+    result = _violeta(["check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "is readable by other users (mode 644): chmod 600 it" in result.stderr
+    missing = {**env, "VIOLETA_AUDIT_KEY_FILE": str(tmp_path / "absent")}
+    for path in (tmp_path / "credentials").iterdir():
+        path.chmod(0o600)
+    result = _violeta(["check"], missing, tmp_path)
+    assert "VIOLETA_AUDIT_KEY_FILE" in result.stderr and "cannot be read" in result.stderr

@@ -18,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from violeta.core.keys import load_demo_keys
+from violeta.core.logs import FORMATS as LOG_FORMATS
+from violeta.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 MODE = os.environ.get("VIOLETA_MODE", "demo")
@@ -28,9 +30,29 @@ DATA_DIR = Path(os.environ.get("VIOLETA_DATA_DIR", Path.cwd() / "violeta-data"))
 
 
 def _secret(name: str) -> str:
+    """``NAME`` from the environment, or the content of the file named by ``NAME_FILE`` (the
+    convention of systemd credentials and container secrets: the key never sits in the process
+    environment). The file must be readable by its owner only."""
+    path = os.environ.get(f"{name}_FILE", "")
+    if path:
+        try:
+            mode = os.stat(path).st_mode
+            if mode & 0o077:
+                raise ImproperlyConfigured(
+                    f"{name}_FILE ({path}) is readable by other users (mode {mode & 0o777:o}): "
+                    "chmod 600 it"
+                )
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE ({path}) cannot be read: {error.strerror}"
+            ) from None
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE ({path}) is empty")
+        return value
     value = os.environ.get(name, "")
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set in production")
+        raise ImproperlyConfigured(f"{name} must be set in production (or {name}_FILE)")
     return value
 
 
@@ -96,6 +118,7 @@ INSTALLED_APPS = [
     "violeta.reports",
     "violeta.exports",
     "violeta.observatory",
+    "violeta.lifecycle",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -103,6 +126,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "violeta.core.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,13 +254,12 @@ if PRODUCTION:
 # production no account may exist without a confirmed device: nothing can switch that off.
 DEMO = MODE == "demo"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("VIOLETA_LOG_LEVEL", "WARNING")},
-}
+# Logs on stderr: plain text, or one JSON object per line with request and user ids
+# (VIOLETA_LOG_FORMAT=json, violeta.core.logs). Ids only, never personal data.
+LOG_FORMAT = os.environ.get("VIOLETA_LOG_FORMAT", "plain")
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"VIOLETA_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("VIOLETA_LOG_LEVEL", "WARNING"))
 CSRF_FAILURE_VIEW = "violeta.core.views.csrf_failure"
 
 # Record linkage (violeta link): pairs at or above LINKAGE_THRESHOLD are the same person;

@@ -47,13 +47,28 @@ def _answer(request: HttpRequest, pk: int, close: bool) -> HttpResponse:
         messages.error(request, _("The note is too long."))
         return redirect("alerts:detail", pk=pk)
     note = form.cleaned_data["note"]
+    seen = request.POST.get("seen") or alert.state  # the state her page showed
     try:
         if close:
             alert_close(alert=alert, actor=_user(request), note=note, request=request)
         else:
             alert_acknowledge(alert=alert, actor=_user(request), note=note, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        alert.refresh_from_db()
+        if alert.state == seen:
+            messages.error(request, " ".join(error.messages))
+            return redirect("alerts:detail", pk=pk)
+        # Someone else answered it since her page was shown: say so, keep her note.
+        messages.error(
+            request,
+            _(
+                "Someone else changed this alert meanwhile: it is now %(state)s. Nothing of "
+                "yours was saved; your note is kept below."
+            )
+            % {"state": alert.get_state_display().lower()},
+        )
+        view = alert_for(user=_user(request), pk=pk, request=request)
+        return render(request, "alerts/detail.html", {"view": view, "form": form}, status=409)
     else:
         messages.success(request, _("Alert closed.") if close else _("Alert acknowledged."))
     return redirect("alerts:detail", pk=pk)

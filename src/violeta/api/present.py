@@ -87,6 +87,7 @@ def assessment_dict(a: RiskAssessment) -> dict[str, Any]:
         "instrument": a.instrument.code,
         "version": a.instrument.version,
         "status": a.status,
+        "revision": a.version,
         "answers": a.answer_dict(),
         "score": a.score,
         "computed_level": a.computed_level,

@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from violeta.core.conflicts import EditConflict
 from violeta.records.validation import RecordInvalid
 from violeta.risk.scoring import AnswerError
 
@@ -30,6 +31,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    412: "Precondition failed",
     413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
@@ -44,6 +46,7 @@ SLUGS = {
     405: "method-not-allowed",
     406: "not-acceptable",
     409: "conflict",
+    412: "edit-conflict",
     413: "too-large",
     415: "unsupported-media-type",
     422: "validation",
@@ -101,6 +104,13 @@ def answer_errors(error: AnswerError) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, AnswerError):
         return problem(422, _("Some answers are not allowed."), errors=answer_errors(exc))
+    if isinstance(exc, EditConflict):  # optimistic locking: If-Match named an older version
+        detail = _(
+            "Someone else changed it since the version you sent (If-Match). Nothing was "
+            "stored: read it again (its ETag is the current version) and send your change on "
+            "top of it."
+        )
+        return problem(412, f"{exc.messages[0]} {detail}", current_version=exc.current)
     if isinstance(exc, RecordInvalid):
         detail = _("The record is not valid; nothing was stored.")
         return problem(422, detail, errors=exc.errors)

@@ -92,6 +92,9 @@ class AssessmentOut(s.Serializer):  # type: ignore[misc]
     instrument = s.CharField()
     version = s.CharField()
     status = s.CharField()
+    revision = s.IntegerField(
+        help_text="Bumped by every save of the answers; the ETag. Send it as If-Match."
+    )
     answers = s.DictField(child=ANSWER)
     score = s.IntegerField(allow_null=True)
     computed_level = s.CharField(allow_blank=True)

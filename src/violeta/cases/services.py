@@ -216,6 +216,11 @@ def case_close(
     case = CaseFollowUp.objects.select_for_update().get(pk=case.pk)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the follow-up is closed.")})
+    if case.state == CaseState.CLOSED and case.closed_at is not None:
+        raise ValidationError(
+            _("Someone else closed this follow-up meanwhile (%(date)s); nothing was changed.")
+            % {"date": timezone.localtime(case.closed_at).strftime("%d/%m/%Y %H:%M")}
+        )
     allowed_from = close_allowed_from(case)
     if allowed_from is None:
         raise ValidationError(_("Only a follow-up in supervised state can be closed."))

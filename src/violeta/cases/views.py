@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from violeta.agencies.models import User
 from violeta.cases.forms import CloseForm
-from violeta.cases.models import CaseFollowUp
+from violeta.cases.models import CaseFollowUp, CaseState
 from violeta.cases.selectors import supervised_cases
 from violeta.cases.services import case_close
 from violeta.risk.selectors import current_levels
@@ -21,11 +21,11 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def supervised(request: HttpRequest) -> HttpResponse:
+def supervised(request: HttpRequest, unsaved: str = "", status: int = 200) -> HttpResponse:
     rows = supervised_cases(user=_user(request), request=request)
     levels = current_levels(r.case.person_id for r in rows)  # her level before closing
-    context = {"rows": rows, "form": CloseForm(), "levels": levels}
-    return render(request, "cases/supervised.html", context)
+    context = {"rows": rows, "form": CloseForm(), "levels": levels, "unsaved": unsaved}
+    return render(request, "cases/supervised.html", context, status=status)
 
 
 @require_POST
@@ -40,6 +40,9 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         case_close(case=case, actor=user, reason=form.cleaned_data["reason"], request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        case.refresh_from_db()
+        if case.state == CaseState.CLOSED:  # closed by someone else: keep what she wrote
+            return supervised(request, unsaved=form.cleaned_data["reason"], status=409)
     else:
         messages.success(request, _("The follow-up was closed."))
     return redirect("cases:supervised")

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from violeta.agencies.models import User
 from violeta.audit.services import audit_deferred, audit_log
 from violeta.cases.services import activity_touch
+from violeta.core.conflicts import EditConflict
 from violeta.linkage.features import stored_blob
 from violeta.linkage.models import LinkMethod
 from violeta.people.models import Person, PersonKind
@@ -122,6 +124,7 @@ def record_register(
     source: RecordSource,
     victim_person: Person | None = None,
     new_victim: bool = False,
+    expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> RegisterOutcome:
     """Store ``data`` as its agency's record: created, or updated with history if it exists.
@@ -129,7 +132,9 @@ def record_register(
     Registering an unchanged record again changes nothing and writes no version. The woman is
     ``victim_person`` when the operator picked her, otherwise the person her identity resolves
     to (a new person if none); ``new_victim`` makes her a new person whatever matches (the
-    operator said she is none of the candidates). Audited in the same transaction; the audit
+    operator said she is none of the candidates). ``expected_version``: the version an update
+    starts from (an API client's If-Match); if the record is at another, EditConflict and
+    nothing is stored. Audited in the same transaction; the audit
     entries (the record's, the follow-up's, the alerts') are appended together at the end
     (:func:`audit_deferred`), so concurrent registrations do not wait on each other's rules.
     """
@@ -140,6 +145,7 @@ def record_register(
             source=source,
             victim_person=victim_person,
             new_victim=new_victim,
+            expected_version=expected_version,
             request=request,
         )
 
@@ -151,6 +157,7 @@ def _register(
     source: RecordSource,
     victim_person: Person | None,
     new_victim: bool,
+    expected_version: int | None,
     request: HttpRequest | None,
 ) -> RegisterOutcome:
     existing = (
@@ -158,6 +165,9 @@ def _register(
         .filter(agency=data.agency, agency_record_id=data.agency_record_id)
         .first()
     )
+    current = existing.version if existing is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise EditConflict(_("Someone else changed this record meanwhile."), current=current)
     new_snapshot = _snapshot_of_input(data)
     if existing is not None:
         old_snapshot = record_snapshot(existing)

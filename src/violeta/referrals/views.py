@@ -68,18 +68,25 @@ def create(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.referral_for(user=_user(request), referral_id=pk, request=request)
-    status = view.referral.status
+    return _detail_page(request, view)
+
+
+def _detail_page(
+    request: HttpRequest, view: selectors.ReferralView, unsaved: str = "", status: int = 200
+) -> HttpResponse:
+    status_now = view.referral.status
     context = {
         "view": view,
         "r": view.referral,
-        "can_answer": view.side == "received" and status == ReferralStatus.PENDING,
-        "can_complete": view.side == "received" and status == ReferralStatus.ACCEPTED,
+        "can_answer": view.side == "received" and status_now == ReferralStatus.PENDING,
+        "can_complete": view.side == "received" and status_now == ReferralStatus.ACCEPTED,
         "can_cancel": view.side == "sent"
-        and status in (ReferralStatus.PENDING, ReferralStatus.ACCEPTED),
+        and status_now in (ReferralStatus.PENDING, ReferralStatus.ACCEPTED),
         "reason_form": ReasonForm(),
         "outcome_form": OutcomeForm(),
+        "unsaved": unsaved,
     }
-    return render(request, "referrals/detail.html", context)
+    return render(request, "referrals/detail.html", context, status=status)
 
 
 def _answer(
@@ -88,13 +95,28 @@ def _answer(
     user = _user(request)
     view = selectors.referral_for(user=user, referral_id=pk, request=request)
     text = request.POST.get("reason", request.POST.get("outcome", ""))
-    try:
-        act(view.referral, user, text)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
-    return redirect("referrals:detail", pk=pk)
+    seen = request.POST.get("seen") or view.referral.status  # the status her page showed
+    if seen == view.referral.status:
+        try:
+            act(view.referral, user, text)
+        except ValidationError as error:
+            view.referral.refresh_from_db()
+            if view.referral.status == seen:  # her input is at fault, not someone else
+                messages.error(request, " ".join(error.messages))
+                return redirect("referrals:detail", pk=pk)
+        else:
+            messages.success(request, done)
+            return redirect("referrals:detail", pk=pk)
+    # Someone else answered it since her page was shown: say so, and keep what she wrote.
+    messages.error(
+        request,
+        _(
+            "Someone else changed this referral meanwhile: it is now %(status)s. Nothing "
+            "of yours was saved; what you wrote is kept below."
+        )
+        % {"status": view.referral.get_status_display().lower()},
+    )
+    return _detail_page(request, view, unsaved=text, status=409)
 
 
 @require_POST

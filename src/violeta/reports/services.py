@@ -17,6 +17,7 @@ from violeta.agencies.models import Agency, User
 from violeta.audit.models import Action
 from violeta.audit.services import audit_log
 from violeta.catalogs.models import Alcaldia, ViolenceType
+from violeta.core.conflicts import EditConflict
 from violeta.reports import credentials, graph
 from violeta.reports.choices import TRANSITIONS, Author, Channel, Delivery, Status
 from violeta.reports.models import Conversation, PublicReport, ReportMessage, StatusChange
@@ -157,17 +158,34 @@ def report_link_channel(
 
 
 def report_change_status(
-    *, report: PublicReport, actor: User, status: str, request: HttpRequest | None = None
+    *,
+    report: PublicReport,
+    actor: User,
+    status: str,
+    seen: str | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
-    """Move the report along received → assigned → in attention → closed."""
-    if status not in TRANSITIONS.get(report.status, frozenset()):
-        raise ValidationError(
-            _("A report cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": Status(report.status).label, "new": Status(status).label}
-            if status in Status.values
-            else _("Unknown status.")
-        )
+    """Move the report along received → assigned → in attention → closed. ``seen``: the
+    status the person was looking at; if someone moved the report since, EditConflict."""
     with transaction.atomic():
+        locked = PublicReport.objects.select_for_update().get(pk=report.pk)
+        if seen is not None and seen != locked.status:
+            raise EditConflict(
+                _(
+                    "Someone else changed this report to “%(now)s” meanwhile; nothing was "
+                    "changed. Look at it again and choose the next status."
+                )
+                % {"now": Status(locked.status).label},
+                current=locked.status,
+            )
+        if status not in TRANSITIONS.get(locked.status, frozenset()):
+            raise ValidationError(
+                _("A report cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": Status(locked.status).label, "new": Status(status).label}
+                if status in Status.values
+                else _("Unknown status.")
+            )
+        report.status, report.assigned_to_id = locked.status, locked.assigned_to_id
         old = report.status
         report.status = status
         fields = ["status", "updated_at"]

@@ -55,6 +55,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             report=report,
             actor=_user(request),
             status=request.POST.get("status", ""),
+            seen=request.POST.get("seen") or None,
             request=request,
         )
     except ValidationError as error:

@@ -25,6 +25,9 @@ def _field(item: Item) -> forms.Field:
     return forms.CharField(label=label, required=False, widget=forms.RadioSelect(choices=choices))
 
 
+VERSION_FIELD = "edited_version"
+
+
 class AnswersForm(forms.Form):
     def __init__(self, definition: Definition, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +35,11 @@ class AnswersForm(forms.Form):
         self.required_ids = {i.id for i in definition.items if i.required}
         for item in definition.items:
             self.fields[item.id] = _field(item)
+        # The version her answers started from (optimistic locking); not an item's id.
+        # A page without it (served before this field existed) saves unchecked, as before.
+        self.fields[VERSION_FIELD] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=1, required=False
+        )
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         out: list[tuple[str, list[forms.BoundField]]] = []

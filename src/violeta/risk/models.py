@@ -91,6 +91,9 @@ class RiskAssessment(models.Model):
     override_decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every save of the answers: an edit started from an older one is refused
+    # (optimistic locking, violeta.core.conflicts).
+    version = models.PositiveIntegerField(_("version"), default=1)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     next_reassessment_due = models.DateTimeField(_("re-assess by"), null=True, blank=True)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from violeta.agencies.models import User
 from violeta.audit.services import audit_log
 from violeta.cases.services import activity_touch
+from violeta.core.conflicts import EditConflict
 from violeta.people.models import Person, PersonKind
 from violeta.people.services import person_in_use, person_lock
 from violeta.risk import schedule, scoring
@@ -83,20 +84,33 @@ def assessment_save(
     answers: dict[str, Any],
     complete: bool,
     actor: User,
+    base: int | None = None,
+    merge: bool = False,
     request: HttpRequest | None = None,
 ) -> SaveOutcome:
     """Save the answers; with ``complete``, score it unless required items are unanswered
     (then it stays a draft and the missing items are returned). Answers that are not allowed
-    raise :class:`scoring.AnswerError` naming each item, and nothing is stored."""
+    raise :class:`scoring.AnswerError` naming each item, and nothing is stored.
+
+    ``base``: the version the edit started from; if another save came since, EditConflict
+    (nothing stored). ``merge``: ``answers`` change only the items they name (None clears
+    one), applied to the answers as saved, under the row's lock."""
     if not may_see(actor, assessment):
         raise PermissionDenied
     assessment = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Status.DRAFT:
         raise ValidationError(_("A completed assessment can't be changed: start a new one."))
+    if base is not None and base != assessment.version:
+        raise EditConflict(
+            _("Someone else saved this assessment meanwhile."), current=assessment.version
+        )
+    if merge:
+        answers = {**assessment.answer_dict(), **answers}
     definition = assessment.instrument.parsed
     cleaned = scoring.clean_answers(definition, answers)
     assessment.answers = json.dumps(cleaned, ensure_ascii=False)
-    fields = ["answers", "updated_at"]
+    assessment.version += 1
+    fields = ["answers", "version", "updated_at"]
     missing = scoring.missing_required(definition, cleaned) if complete else []
     if complete and not missing:
         explanation = scoring.explain(definition, cleaned)

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from violeta.agencies.models import Unit, User
 from violeta.audit.services import audit_log
+from violeta.core.conflicts import EditConflict
 from violeta.people.models import Person, PersonKind
 from violeta.risk import scoring, selectors, services
 from violeta.risk.access import may_assess, may_lower
 from violeta.risk.choices import OverrideState, Status
-from violeta.risk.forms import AnswersForm, DecisionForm, OverrideForm, StartForm
-from violeta.risk.models import InstrumentVersion
+from violeta.risk.definition import localized
+from violeta.risk.forms import VERSION_FIELD, AnswersForm, DecisionForm, OverrideForm, StartForm
+from violeta.risk.models import InstrumentVersion, RiskAssessment
 from violeta.risk.report import override_report
 
 
@@ -67,16 +69,25 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.status != Status.DRAFT:
         return redirect("risk:detail", pk=pk)
     definition = assessment.instrument.parsed
-    initial = {k: str(v) for k, v in assessment.answer_dict().items()}
+    initial: dict[str, object] = {k: str(v) for k, v in assessment.answer_dict().items()}
+    initial[VERSION_FIELD] = assessment.version
     form = AnswersForm(definition, request.POST or None, initial=initial)
     missing: list[scoring.Item] = []
+    conflict: list[tuple[scoring.Item, str]] | None = None
     if request.method == "POST" and form.is_valid():
         raw = {i.id: form.cleaned_data.get(i.id, "") for i in definition.items}
         complete = request.POST.get("action") == "complete"
         try:
             outcome = services.assessment_save(
-                assessment=assessment, answers=raw, complete=complete, actor=user, request=request
+                assessment=assessment,
+                answers=raw,
+                complete=complete,
+                actor=user,
+                base=form.cleaned_data[VERSION_FIELD],
+                request=request,
             )
+        except EditConflict as error:
+            form, conflict = _conflict(assessment, definition, request, raw, int(error.current))
         except scoring.AnswerError as error:
             for item_id, message in error.errors.items():
                 form.add_error(item_id if item_id in form.fields else None, message)
@@ -92,8 +103,38 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("risk:answer", pk=pk)
             for item in missing:
                 form.add_error(item.id, _("Required to complete the assessment."))
-    context = {"assessment": assessment, "form": form, "missing": missing}
-    return render(request, "risk/answer.html", context)
+    context = {"assessment": assessment, "form": form, "missing": missing, "conflict": conflict}
+    return render(request, "risk/answer.html", context, status=409 if conflict else 200)
+
+
+def _conflict(
+    assessment: RiskAssessment,
+    definition: scoring.Definition,
+    request: HttpRequest,
+    mine: dict[str, object],
+    current: int,
+) -> tuple[AnswersForm, list[tuple[scoring.Item, str]]]:
+    """Her answers again, on top of the version saved meanwhile (saving again stores hers
+    over it), and the items where the saved answers differ from hers."""
+    data = request.POST.copy()
+    data[VERSION_FIELD] = str(current)
+    form = AnswersForm(definition, data)
+    form.is_valid()
+    saved = RiskAssessment.objects.get(pk=assessment.pk).answer_dict()
+    differ = [
+        (item, _shown(item, saved.get(item.id)))
+        for item in definition.items
+        if str(saved.get(item.id, "")) != str(mine.get(item.id) or "")
+    ]
+    return form, differ
+
+
+def _shown(item: scoring.Item, value: object) -> str:
+    """An answer as the form shows it: the option's label, or the number."""
+    if value is None:
+        return ""
+    labels = {o.value: localized(o.label) for o in item.options}
+    return labels.get(str(value), str(value))
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -55,19 +55,93 @@ class SourceFile:
     rows: int = 0  # data rows (blank lines not counted)
 
 
+# Formats an upload may lie about, told by their first bytes: (signature, name for people).
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"\x7fELF", "ELF"),
+    (b"MZ\x90\x00", "EXE"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"7z\xbc\xaf\x27\x1c", "7Z"),
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"%!PS", "PostScript"),
+    (b"{\\rtf", "RTF"),
+)
+XLS = b"\xd0\xcf\x11\xe0"
+# An XLSX whose parts open to more than this is refused before it is read: openpyxl holds the
+# shared strings in memory, and a small file can unpack to gigabytes (a "zip bomb").
+XLSX_MAX_UNPACKED = 1 << 30
+XLSX_MAX_SHARED_STRINGS = 256 << 20
+
+
+def content_kind(head: bytes) -> str:
+    """What the first bytes of a file say it is, whatever its name: ``"empty"``, ``"xlsx"`` (a
+    ZIP container, see :func:`xlsx_problem`), ``"xls"``, ``"csv"`` (text), or the name of a
+    format that is not a registry (``"PDF"``, ``"PNG"``, ``"ELF"``, ``"binary"``…)."""
+    if not head.strip():
+        return "empty"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(XLS):
+        return "xls"
+    for signature, name in SIGNATURES:
+        if head.startswith(signature):
+            return name
+    sample = head[:8192]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f")
+    if b"\x00" in sample or controls > len(sample) // 10:
+        return "binary"
+    return "csv"
+
+
+def xlsx_problem(handle: Any) -> str:
+    """Why the ZIP container ``handle`` (a path or a binary file, left at its start) is not an
+    XLSX workbook that can be read safely; "" when it is. Reads only the ZIP's directory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "no es un XLSX válido (el archivo ZIP está dañado o incompleto)"
+    finally:
+        if hasattr(handle, "seek"):
+            handle.seek(0)
+    names = {part.filename for part in parts}
+    if "xl/workbook.xml" not in names:
+        return "es un archivo ZIP, no un libro XLSX"
+    unpacked = sum(part.file_size for part in parts)
+    shared = sum(p.file_size for p in parts if p.filename.lower() == "xl/sharedstrings.xml")
+    if unpacked > XLSX_MAX_UNPACKED or shared > XLSX_MAX_SHARED_STRINGS:
+        return (
+            f"al abrirse ocuparía {unpacked // (1 << 20)} MB (más de {XLSX_MAX_UNPACKED >> 20} MB,"
+            f" o textos compartidos de más de {XLSX_MAX_SHARED_STRINGS >> 20} MB): divídalo o "
+            "guárdelo como CSV"
+        )
+    return ""
+
+
 def _sniff_kind(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(8192)
-    if not head.strip():
+    kind = content_kind(head)
+    if kind == "empty":
         raise FileProblem(path.name, "el archivo está vacío")
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if kind == "xls":
         raise FileProblem(
             path.name, "es un libro de Excel antiguo (.xls): guárdelo como XLSX o CSV"
         )
-    if b"\x00" in head:
-        raise FileProblem(path.name, "no es un archivo CSV ni XLSX (contiene datos binarios)")
+    if kind == "xlsx":
+        problem = xlsx_problem(path)
+        if problem:
+            raise FileProblem(path.name, problem)
+        return kind
+    if kind != "csv":
+        what = "datos binarios" if kind == "binary" else f"es un {kind}"
+        raise FileProblem(path.name, f"no es un archivo CSV ni XLSX ({what})")
     return "csv"
 
 

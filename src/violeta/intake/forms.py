@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from violeta.intake.files import content_kind, xlsx_problem
 from violeta.intake.models import AgencyMapping
 from violeta.intake.services import mapping_problem
 
@@ -33,13 +34,42 @@ class ImportUploadForm(forms.Form):
             )
         if not name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("%(file)s is not a CSV or XLSX file.") % {"file": name})
+        # Told by content, never by the name or the declared Content-Type: nothing that is not
+        # a registry is queued, and a name that says the other format is refused too.
         head = next(upload.chunks(), b"")
         upload.seek(0)
-        if not head.strip():
+        kind = content_kind(head)
+        named_xlsx = name.lower().endswith(".xlsx")
+        if kind == "empty":
             raise forms.ValidationError(_("%(file)s is empty.") % {"file": name})
-        is_zip = head.startswith(b"PK\x03\x04")
-        if name.lower().endswith(".xlsx") != is_zip or (not is_zip and b"\x00" in head[:8192]):
-            raise forms.ValidationError(_("%(file)s is not a CSV or XLSX file.") % {"file": name})
+        if kind == "xls":
+            raise forms.ValidationError(
+                _("%(file)s is an old Excel workbook (.xls): save it as XLSX or CSV.")
+                % {"file": name}
+            )
+        if kind not in {"csv", "xlsx"}:
+            what = _("binary data") if kind == "binary" else kind
+            raise forms.ValidationError(
+                _("%(file)s is not a CSV or XLSX file: its content is %(what)s.")
+                % {"file": name, "what": what}
+            )
+        if kind == "csv" and named_xlsx:
+            raise forms.ValidationError(
+                _("%(file)s is named .xlsx but holds CSV text: rename it .csv and upload it again.")
+                % {"file": name}
+            )
+        if kind == "xlsx":
+            problem = xlsx_problem(upload.file)
+            if problem:
+                raise forms.ValidationError(
+                    _("%(file)s cannot be imported: %(problem)s.")
+                    % {"file": name, "problem": problem}
+                )
+            if not named_xlsx:
+                raise forms.ValidationError(
+                    _("%(file)s is an XLSX workbook named as CSV: rename it .xlsx and upload it "
+                      "again.") % {"file": name}
+                )  # fmt: skip
         return upload
 
 

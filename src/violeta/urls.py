@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("violeta.reports.urls")),
     path("importar/", include("violeta.intake.urls")),
     path("exportaciones/", include("violeta.exports.urls")),
+    path("arco/", include("violeta.lifecycle.urls")),
     path("observatorio/", include("violeta.observatory.urls")),
     path("api/v1/", include("violeta.api.urls")),
     path("admin/", admin.site.urls),

@@ -77,7 +77,7 @@ def identities_frame(role: PartyRole) -> tuple[pd.DataFrame, list[dict[str, Any]
     core). An identity whose blob is missing or of an older version is computed from its
     fields, and its blob written back for the next run."""
     rows = (
-        ReportedIdentity.objects.filter(role=role)
+        ReportedIdentity.objects.filter(role=role, person__anonymised__isnull=True)  # lifecycle
         .annotate(token=Cast("link_features", TextField()))
         .values_list(*META_COLUMNS, "token")
     )

@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -32,12 +33,15 @@ class Command(BaseCommand):
             options["bind"],
             "--workers",
             str(options["workers"]),
-            "--access-logfile",
-            "-",
-            # The access log carries method, path and status only: no query strings.
-            "--access-logformat",
-            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
+        if settings.LOG_FORMAT != "json":  # in JSON, violeta.request writes the access lines
+            command += [
+                "--access-logfile",
+                "-",
+                # The access log carries method, path and status only: no query strings.
+                "--access-logformat",
+                '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            ]
         self.stdout.write(f"Violeta on http://{options['bind']}/")
         sys.stdout.flush()
         os.execv(sys.executable, command)  # noqa: S606 - replaces this process by gunicorn

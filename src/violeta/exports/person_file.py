@@ -2,8 +2,9 @@
 
 Everything Violeta holds about her, from every agency: her identity in her file and as each
 record reported it, the records (narratives included: they are her account), protection orders,
-risk assessments, safety plans, referrals, alerts about her and certificates issued to her, with
-the files merged into hers. Not included (docs/exports.md says why): the aggressor's identity
+risk assessments, safety plans, referrals, alerts about her, certificates issued to her, her
+follow-ups and her ARCO requests (with the values a rectification replaced), with the files
+merged into hers. Not included (docs/exports.md says why): the aggressor's identity
 (name, CURP, phone, address: a third party's data; his profile as reported in her records is
 kept: sex, age given, relationship), anything about other women (other victims of the same
 aggressor, alerts' facts that count them), staff names and the audit trail.
@@ -27,8 +28,10 @@ from violeta.agencies.models import User
 from violeta.agencies.roles import Capability
 from violeta.alerts.models import Alert
 from violeta.audit.services import audit_log
+from violeta.cases.models import CaseFollowUp
 from violeta.catalogs.events import ORDER_MEASURES
 from violeta.certificates.models import Certificate
+from violeta.lifecycle.selectors import arco_for_export
 from violeta.people.models import IdentityFields, Person, PersonKind
 from violeta.people.services import person_in_use
 from violeta.records.choices import PartyRole
@@ -241,6 +244,21 @@ def _certificates(ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def _followups(ids: list[int]) -> list[dict[str, Any]]:
+    rows = CaseFollowUp.objects.filter(person_id__in=ids).select_related("agency")
+    return [
+        {
+            "agency": c.agency.code,
+            "state": c.state,
+            "opened_at": _iso(c.opened_at),
+            "last_activity_at": _iso(c.last_activity_at),
+            "closed_at": _iso(c.closed_at),
+            "closed_reason": c.closed_reason or "",
+        }
+        for c in rows.order_by("opened_at", "pk")
+    ]
+
+
 def person_file_data(*, user: User, person: Person, folio: str) -> dict[str, Any]:
     """Her whole file as a dict (schema: docs/exports.md). Not audited by itself: hand it over
     only after :func:`person_file_audit` (the view makes the file first, then audits)."""
@@ -262,6 +280,8 @@ def person_file_data(*, user: User, person: Person, folio: str) -> dict[str, Any
         "referrals": _referrals(ids),
         "alerts": _alerts(ids, own),
         "certificates": _certificates(ids),
+        "follow_ups": _followups(ids),
+        "arco_requests": arco_for_export(ids),
     }
 
 

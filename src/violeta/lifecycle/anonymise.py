@@ -180,7 +180,9 @@ def file_anonymise(*, person_id: int, now: dt.datetime | None = None) -> Outcome
         )  # fmt: skip
         CaseFollowUp.objects.filter(person_id__in=ids).update(closed_reason="")
         Alert.objects.filter(person_id__in=ids).update(acknowledge_note="", close_note="")
-        RiskAssessment.objects.filter(person_id__in=ids).update(answers="{}", override_reason="")
+        RiskAssessment.objects.filter(person_id__in=ids).update(
+            answers="{}", override_reason="", next_reassessment_due=None
+        )  # no re-assessment reminder about a destroyed file
         SafetyPlanVersion.objects.filter(plan__person_id__in=ids).update(
             content="{}", change_note=""
         )

@@ -235,3 +235,48 @@ def test_the_pages_read_in_english(make_user: Callable[..., User], her: Person) 
     assert "Rectify her data" in text and "Legal basis of the request" in text
     register_page = client.get(reverse("lifecycle:register"), HTTP_ACCEPT_LANGUAGE="en")
     assert "ARCO requests" in register_page.content.decode()
+
+
+HOSTILE = [
+    "x" * 5000, "\x00", "'; DROP TABLE people_person; --", "<script>alert(1)</script>",
+    "{{ 7*7 }}", "😀" * 40, "\u202eNAME", "2026-02-30", "-1", "9" * 40, "", " ",
+]  # fmt: skip
+FIELDS = ["legal_basis", "folio", "received_on", "given_names", "curp", "birth_date", "phone",
+          "alcaldia", "address"]  # fmt: skip
+
+
+def test_hostile_input_is_refused_in_words_or_stored_whole_never_a_500(
+    make_user: Callable[..., User], her: Person
+) -> None:
+    client = login_verified(Client(), make_user("supervisor"))
+    url = reverse("lifecycle:rectify", args=[her.pk])
+    seen: set[int] = set()
+    for name in FIELDS:
+        for value in HOSTILE:
+            before = IdentityVersion.objects.count()
+            response = client.post(url, _form(her, **{name: value}))
+            seen.add(response.status_code)
+            assert response.status_code in (200, 302), (name, value[:20])
+            if response.status_code == 200:  # refused: nothing stored
+                assert IdentityVersion.objects.count() == before
+                assert "errorlist" in response.content.decode(), (name, value[:20])
+    assert seen == {200, 302}
+    answer = reverse("lifecycle:answer", args=[999999])
+    assert client.post(answer, {"status": "granted", "answer": "x"}).status_code == 404
+    assert client.post(reverse("lifecycle:request_new", args=[her.pk]),
+                       {"kind": "erase_everything", "folio": "x", "received_on": "2026-01-01",
+                        "summary": "x"}).status_code == 200  # fmt: skip
+    assert not ArcoRequest.objects.filter(kind="erase_everything").exists()
+
+
+def test_no_aggressor_file_and_no_anonymised_file_is_rectified(
+    make_user: Callable[..., User], her: Person
+) -> None:
+    from violeta.lifecycle.anonymise import file_anonymise
+
+    client = login_verified(Client(), make_user("supervisor"))
+    aggressor = ReportedIdentity.objects.get(role=PartyRole.AGGRESSOR, record__agency__code="C5")
+    assert client.get(reverse("lifecycle:rectify", args=[aggressor.person_id])).status_code == 404
+    assert client.get(reverse("lifecycle:rectify", args=[987654])).status_code == 404
+    file_anonymise(person_id=her.pk)
+    assert client.get(reverse("lifecycle:rectify", args=[her.pk])).status_code == 403

@@ -342,3 +342,27 @@ def test_encrypted_values_are_read_by_the_leak_search(world: World) -> None:
     assert "Zapotitl" not in raw and HER_CURP not in raw  # in clear nowhere, ever
     token = Person.objects.filter(pk=world.her.pk).values_list("curp_bidx", flat=True)[0]
     assert token == ident.curp_index(HER_CURP)  # a keyed hash stands in for it
+
+
+def test_a_file_merged_into_hers_is_anonymised_with_it(
+    world: World, make_user: Callable[..., User]
+) -> None:
+    """She was registered once more under a misspelt name, later merged into her file: the
+    absorbed file's own copy of her identity goes too, and she still counts once."""
+    from violeta.linkage.services import persons_merge
+
+    twin = register("C5-12", "C5", "emergency_call", when="2012-04-01T08:00:00",
+                    victim={**HER, "given_names": "Eufrocina", "birth_date": "1988-11-22"},
+                    aggressor=None).victim  # fmt: skip
+    assert twin.pk != world.her.pk
+    close_followups(twin)
+    persons_merge(keep=world.her, absorb=twin, actor=make_user("supervisor"), reason="misma")
+    before = _figures()
+
+    assert f"anonymised 1: {world.her.pk};" in _run("--today", TODAY)
+
+    assert _figures() == before
+    assert leaks([*HER_STRINGS, "Eufrocina", "1988-11-22"]) == []
+    assert AnonymisedPerson.objects.filter(person=twin, file=world.her.pk).exists()
+    entry = AuditEntry.objects.get(actor_label="system:retention")
+    assert entry.details["merged"] == [twin.pk] and entry.details["files"] == 2

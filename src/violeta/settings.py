@@ -216,6 +216,10 @@ CSRF_COOKIE_HTTPONLY = True
 # behind once the browser closes.
 CSRF_COOKIE_AGE = None
 OTP_TOTP_ISSUER = "Violeta"
+# Passkeys (WebAuthn): the relying party id is the request's host name and the origin its
+# scheme and host, unless these say otherwise (behind a proxy that rewrites the host).
+WEBAUTHN_RP_ID = os.environ.get("VIOLETA_WEBAUTHN_RP_ID", "").strip()
+WEBAUTHN_ORIGIN = os.environ.get("VIOLETA_WEBAUTHN_ORIGIN", "").strip().rstrip("/")
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Spanish (Mexico)")), ("en", _("English"))]

@@ -12,6 +12,8 @@ from django.urls import reverse
 _PRE_OTP_URL_NAMES = (
     "agencies:otp_verify",
     "agencies:otp_setup",
+    "agencies:passkey_login_options",  # a passkey as the second factor (not its registration)
+    "agencies:passkey_login_verify",
     "agencies:logout",
     "set_language",
 )

@@ -31,6 +31,7 @@ _request: ContextVar[HttpRequest | None] = ContextVar("violeta_request", default
 _request_id: ContextVar[str | None] = ContextVar("violeta_request_id", default=None)
 _TOKEN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 access_log = logging.getLogger("violeta.request")
+META_KEY = "violeta.request_id"  # where the request keeps its id (request.META)
 
 
 def _user_id(request: HttpRequest | None) -> int | None:
@@ -47,9 +48,17 @@ class RequestContextFilter(logging.Filter):
     """Adds ``request_id`` and ``user_id`` to every record (``None`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get()
-        record.user_id = _user_id(_request.get())
+        # Django logs a 4xx/5xx response (django.request) after the middleware has returned:
+        # then the request rides on the record itself.
+        request = _request.get() or getattr(record, "request", None)
+        record.request_id = _request_id.get() or _meta(request).get(META_KEY)
+        record.user_id = _user_id(request)
         return True
+
+
+def _meta(request: Any) -> dict[str, Any]:
+    meta = getattr(request, "META", None)
+    return meta if isinstance(meta, dict) else {}
 
 
 class JsonFormatter(_LibraryJsonFormatter):
@@ -78,6 +87,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get("X-Request-ID", "")
         request_id = offered if _TOKEN.fullmatch(offered) else uuid.uuid4().hex
+        request.META[META_KEY] = request_id
         tokens = (_request_id.set(request_id), _request.set(request))
         started = time.perf_counter()
         try:

@@ -121,7 +121,10 @@ def test_registering_through_the_form_logs_ids_and_no_personal_data(
     assert {r["user_id"] for r in access[:-1]} == {operator.pk}
     assert access[-1]["user_id"] is None and len(access[-1]["request_id"]) == 32
     assert len({r["request_id"] for r in access}) == len(access)
-    assert any(r["logger"] == "django.request" and r["level"] == "WARNING" for r in records)
+    (not_found,) = [r for r in records if r["logger"] == "django.request"]
+    assert not_found["level"] == "WARNING" and not_found["status_code"] == 404
+    assert not_found["request_id"] == access[5]["request_id"]  # logged after the middleware
+    assert not_found["user_id"] == operator.pk
     text = "\n".join(logged) + json.dumps(records, ensure_ascii=False)  # raw and unescaped
     for value in FORBIDDEN:
         assert value not in text, value

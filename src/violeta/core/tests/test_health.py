@@ -146,3 +146,39 @@ def test_not_ready_when_the_database_does_not_answer(tmp_path: Path) -> None:
     }
     assert "secret-password" not in done.stdout + done.stderr
     assert "readiness check database failed: OperationalError" in done.stderr
+
+
+PROBE = """
+import json
+from django.test import Client
+client = Client()
+print(json.dumps([client.get(path, HTTP_HOST="127.0.0.1").status_code
+                  for path in ("/healthz", "/readyz", "/cuenta/entrar/")]))
+"""
+
+
+def test_probes_over_plain_http_are_not_redirected_in_production(tmp_path: Path) -> None:
+    """Production redirects HTTP to HTTPS, but a load balancer probes the backend directly."""
+    env = {
+        **os.environ,
+        "VIOLETA_MODE": "production",
+        "DJANGO_SETTINGS_MODULE": "violeta.settings",
+        "VIOLETA_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",  # nothing migrated
+        "VIOLETA_SECRET_KEY": "a-production-like-secret-key-for-this-test-only-0123456789",
+        "VIOLETA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "VIOLETA_INDEX_KEY": "index",
+        "VIOLETA_AUDIT_KEY": "audit",
+        "VIOLETA_SIGNING_KEY": "7S8wYQ5Oz8YQm0qkq2u0B0m8eD2cN1k2m3n4b5v6c7A=",
+    }
+    done = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-m", "violeta.cli", "shell", "-v0", "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    healthz, readyz, login = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (healthz, readyz) == (200, 503)  # answered over HTTP (not ready: not migrated)
+    assert login == 301  # every other page goes to HTTPS

@@ -17,11 +17,11 @@ from violeta.api.conflicts import IF_MATCH, STALE, expected_version, with_etag
 from violeta.api.problems import problem
 from violeta.api.recordio import outcome_dict, record_check, record_dict
 from violeta.api.views import ERRORS, IDEMPOTENCY
-from violeta.records.choices import RecordSource
+from violeta.records.choices import PartyRole, RecordSource
 from violeta.records.models import AgencyRecord
 from violeta.records.selectors import records_visible_to
-from violeta.records.services import record_register
-from violeta.records.validation import Catalogs
+from violeta.records.services import RegisterOutcome, record_matches, record_register
+from violeta.records.validation import Catalogs, RecordInput
 
 REF = OpenApiParameter(
     "ref",
@@ -45,28 +45,42 @@ class RecordsView(ApiView):
 class RecordCreate(RecordsView):
     @extend_schema(
         request=shapes.RecordIn,
-        responses={201: shapes.RegisteredOut, **ERRORS},
+        responses={201: shapes.RegisteredOut, 200: shapes.RegisteredOut, **ERRORS},
         tags=["records"],
         parameters=[IDEMPOTENCY],
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        """Register a new record of the client's agency. Its folio already registered: 409
-        (update it with PUT records/{agency_record_id}/). Invalid: 422 naming each field."""
+        """Register a new record of the client's agency. The same record again (a retry): 200,
+        nothing written. Its folio registered with another content: 409 (update it with PUT
+        records/{agency_record_id}/). Invalid: 422 naming each field."""
         agency = self.agency()
         data = record_check(request.data, agency=agency, cats=Catalogs.load())
         taken = AgencyRecord.objects.filter(agency=agency, agency_record_id=data.agency_record_id)
         if taken.exists():
-            return _taken()
+            return _again(taken.get(), data)
         try:
             with transaction.atomic():
                 outcome = record_register(
                     actor=self.actor, data=data, source=RecordSource.API, request=request._request
                 )
         except IntegrityError:  # the same folio registered by a concurrent call
-            return _taken()
+            return _again(taken.get(), data)
         body = outcome_dict(outcome)
         return Response(body, status=201, headers={"Location": f"/api/v1/records/{body['id']}/"})
+
+
+def _again(existing: AgencyRecord, data: RecordInput) -> Response:
+    """A folio already registered. The very same record again (a retry whose answer was lost):
+    200 with that record, nothing written (idempotent by the agency's folio). Another content
+    under that folio: 409."""
+    if not record_matches(existing, data):
+        return _taken()
+    victim = existing.parties.get(role=PartyRole.VICTIM).person
+    outcome = RegisterOutcome(
+        existing, created=False, changed=False, victim=victim, victim_created=False
+    )
+    return Response(outcome_dict(outcome), status=200)
 
 
 def _taken() -> Response:

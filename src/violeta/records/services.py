@@ -94,6 +94,11 @@ def record_snapshot(record: AgencyRecord) -> dict[str, Any]:
     }
 
 
+def record_matches(record: AgencyRecord, data: RecordInput) -> bool:
+    """Whether ``record`` already holds ``data`` (registering it again would change nothing)."""
+    return record_snapshot(record) == _snapshot_of_input(data)
+
+
 def _attach_party(
     record: AgencyRecord,
     role: PartyRole,

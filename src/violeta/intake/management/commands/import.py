@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
 
 from violeta.agencies.models import Agency
 from violeta.intake.loader import FileProblem, RejectionWriter, import_file
@@ -38,6 +39,15 @@ class Command(BaseCommand):
             )
         except (FileProblem, MappingError) as problem:
             raise CommandError(str(problem)) from problem
+        except (OperationalError, InterfaceError) as lost:
+            # The database went away (restarted, network cut): every batch committed before
+            # stays, the one under way rolled back whole. Say what to do, not a traceback.
+            reason = (str(lost).strip().splitlines() or [type(lost).__name__])[0][:200]
+            raise CommandError(
+                f"{path.name}: se perdió la conexión con la base de datos ({reason}). Lo "
+                "importado hasta el último lote completo quedó guardado; vuelva a ejecutar la "
+                "misma importación cuando la base de datos responda: nada se guardará dos veces."
+            ) from lost
         finally:
             if writer is not None:
                 writer.close()

@@ -146,20 +146,28 @@ def _sniff_kind(path: Path) -> str:
 
 
 def detect_encoding(path: Path, hint: str = "") -> str:
-    """``utf-8-sig`` with a BOM, ``utf-8`` when every byte is valid UTF-8, else cp1252 (or the
-    mapping's non-UTF-8 hint), else latin-1. Streams the file; memory stays flat."""
+    """``utf-8-sig`` with a BOM (FileProblem when the rest is not UTF-8), ``utf-8`` when every
+    byte is valid UTF-8, else cp1252 (or the mapping's non-UTF-8 hint), else latin-1. Streams
+    the file; memory stays flat."""
     with path.open("rb") as handle:
-        if handle.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
+        bom = handle.read(3) == codecs.BOM_UTF8
     fallback = hint if hint and codecs.lookup(hint).name not in {"utf-8", "utf-8-sig"} else ""
-    for candidate in ("utf-8", fallback or "cp1252"):
+    for candidate in ("utf-8-sig",) if bom else ("utf-8", fallback or "cp1252"):
         decoder = codecs.getincrementaldecoder(candidate)()
+        done = 0
         try:
             with path.open("rb") as handle:
                 while chunk := handle.read(CHUNK):
                     decoder.decode(chunk)
+                    done += len(chunk)
                 decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            if bom:  # it says UTF-8 and is not: no guess would be right
+                raise FileProblem(
+                    path.name,
+                    "empieza con la marca de UTF-8 (BOM) pero no es UTF-8 válido (byte "
+                    f"{done + error.start + 1}): guárdelo de nuevo como «CSV UTF-8»",
+                ) from error
             continue
         return candidate
     return "latin-1"

@@ -7,7 +7,7 @@ import secrets
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,6 +104,14 @@ def _new_folio(agency_code: str) -> str:
     return f"{agency_code}-WEB-{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
+def _id_or_404(value: str) -> int:
+    """A person's id sent by the page: ASCII digits that fit the database, else 404 ("²" is a
+    digit to str.isdigit() but not to int(); 30 digits overflow the column)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise Http404
+    return int(value)
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -114,21 +122,22 @@ def register(request: HttpRequest) -> HttpResponse:
     if person_id:
         # Loading her through the file selector checks access and audits the read.
         person = selectors.person_file_for(
-            user=user, person_id=int(person_id), request=request
+            user=user, person_id=_id_or_404(person_id), request=request
         ).person
     initial = {}
     if person is not None:
         initial = {f"victim_{f}": getattr(person, f) for f in IDENTITY_FIELDS if f != "alcaldia"}
         initial["victim_alcaldia"] = person.alcaldia.inegi_code if person.alcaldia else ""
-    form = RecordForm(request.POST or None, agency=user.agency, person=person, initial=initial)
+    posted = request.POST if request.method == "POST" else None  # an empty POST is bound too
+    form = RecordForm(posted, agency=user.agency, person=person, initial=initial)
     candidates = None
     if request.method == "POST":
         data = form.validate(folio=_new_folio(user.agency.code), cats=Catalogs.load())
         match = request.POST.get("match", "")
         if data is not None and person is None:
-            if match.isdigit():  # the operator recognised her among the candidates
+            if match != "none" and match.isdigit():  # she recognised her among the candidates
                 person = selectors.person_file_for(
-                    user=user, person_id=int(match), request=request
+                    user=user, person_id=_id_or_404(match), request=request
                 ).person
             elif match != "none":
                 candidates = candidates_for(data=data.victim.identity)

@@ -26,12 +26,28 @@ def _too_long(field: str) -> dict[str, Any]:
     return {"max_length": TOO_LONG[field]}
 
 
+class IdChoices(forms.ModelMultipleChoiceField):
+    """Ids that cannot be a row's (not ASCII digits, or past a bigint) are invalid choices
+    before the database sees them: SQLite raises OverflowError on ``pk__in`` with them."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 class ReportForm(forms.Form):
     reporter_role = forms.ChoiceField(
         label=_("Who is reporting?"), choices=ReporterRole.choices, widget=forms.RadioSelect
     )
     immediate_danger = forms.BooleanField(label=_("Someone is in danger right now"), required=False)
-    violence_types = forms.ModelMultipleChoiceField(
+    violence_types = IdChoices(
         label=_("What kind of violence? (optional)"),
         queryset=ViolenceType.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,

@@ -33,7 +33,7 @@ def _limited(request: HttpRequest, template: str, context: dict[str, object]) ->
 @no_trace
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)  # empty POST: bound
     if request.method == "POST":
         if over_limit(request, "report"):
             return _limited(request, "reports/form.html", {"form": form})

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 from openpyxl import Workbook
 
 from violeta.agencies.models import Agency
@@ -90,18 +89,18 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 50 + b"This program cann
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n"
 
 LIARS = [
-    # name, content, declared type, what the page must say (English, the msgid), loader says
-    ("foto.csv", _png(), "text/csv", "its content is PNG", "es un PNG"),
+    # name, content, declared type, what the page says (es-MX), what the loader says
+    ("foto.csv", _png(), "text/csv", "su contenido es PNG", "es un PNG"),
     ("archivo.csv", _zip({"a.txt": b"hola"}), "text/csv", "es un archivo ZIP, no un libro XLSX",
      "es un archivo ZIP, no un libro XLSX"),
-    ("informe.csv", PDF, "text/csv", "its content is PDF", "es un PDF"),
-    ("programa.csv", ELF, "text/csv", "its content is ELF", "es un ELF"),
+    ("informe.csv", PDF, "text/csv", "su contenido es PDF", "es un PDF"),
+    ("programa.csv", ELF, "text/csv", "su contenido es ELF", "es un ELF"),
     ("registro.xlsx", CSV, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-     "is named .xlsx but holds CSV text", None),
-    ("libro.csv", _xlsx(), "text/csv", "is an XLSX workbook named as CSV", None),
+     "se llama .xlsx pero contiene texto CSV", None),
+    ("libro.csv", _xlsx(), "text/csv", "es un libro XLSX con nombre de CSV", None),
     ("enorme.xlsx", _bomb(), "application/vnd.ms-excel", "al abrirse ocuparía", "al abrirse"),
-    ("registro.csv", EXE, "application/x-msdownload", "its content is EXE", "es un EXE"),
-    ("datos.csv", bytes(range(256)) * 4, "text/csv", "its content is binary data",
+    ("registro.csv", EXE, "application/x-msdownload", "su contenido es EXE", "es un EXE"),
+    ("datos.csv", bytes(range(256)) * 4, "text/csv", "su contenido es datos binarios",
      "datos binarios"),
 ]  # fmt: skip
 
@@ -121,8 +120,7 @@ def test_an_upload_that_lies_about_its_type_is_refused_before_anything_is_stored
 ) -> None:
     client = staff_client("supervisor")
     upload = SimpleUploadedFile(name, content, content_type=declared)
-    with translation.override("en"):
-        response = client.post("/importar/", {"file": upload}, headers={"accept-language": "en"})
+    response = client.post("/importar/", {"file": upload})
     assert response.status_code == 400
     page = response.content.decode()
     assert name in page and says in page.replace("&#x27;", "'"), page[-3000:]

@@ -28,6 +28,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _verified(request: HttpRequest, device: TOTPDevice) -> None:
+    """The second factor passed: a new session key, so that a key seen or planted before
+    (password only) does not become a verified session (session fixation)."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 def _confirmed_device(request: HttpRequest) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
 
@@ -45,7 +52,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if not allowed:
             form.add_error("token", _("Too many attempts. Wait a few seconds before trying again."))
         elif device.verify_token(form.cleaned_data["token"]):
-            otp_login(request, device)
+            _verified(request, device)
             audit_log(
                 actor=request.user,  # type: ignore[arg-type]
                 action="login",
@@ -80,7 +87,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            _verified(request, device)
             messages.success(request, _("Two-factor login is set up."))
             return redirect("records:home")
         form.add_error("token", _("The code is not valid. Wait for a new one and try again."))

@@ -306,3 +306,21 @@ def test_relying_party_from_the_host_or_the_settings(settings: Any) -> None:
     settings.WEBAUTHN_ORIGIN = "https://violeta.example.gob.mx"
     rp = passkeys.relying_party(request)
     assert (rp.id, rp.origin) == ("violeta.example.gob.mx", "https://violeta.example.gob.mx")
+
+
+def test_an_administrator_removes_a_lost_passkey_but_adds_none(
+    with_passkey: tuple[User, SoftAuthenticator], make_user: Callable[..., User]
+) -> None:
+    user, key = with_passkey
+    device = PasskeyDevice.objects.get(user=user)
+    admin = login_verified(Client(), make_user("administrator", username="sedesa.admin"))
+    listing = admin.get(reverse("admin:agencies_passkeydevice_changelist")).content.decode()
+    assert "Laptop" in listing and key.id not in listing
+    assert admin.get(reverse("admin:agencies_passkeydevice_add")).status_code == 403
+    page = admin.get(reverse("admin:agencies_passkeydevice_change", args=[device.pk]))
+    assert page.status_code == 200 and key.id not in page.content.decode()
+    admin.post(reverse("admin:agencies_passkeydevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not PasskeyDevice.objects.filter(pk=device.pk).exists()
+    entry = AuditEntry.objects.get(action="delete", subject_type="passkey")
+    assert entry.details == {"factor": "passkey", "device": device.pk, "owner": user.pk}
+    assert entry.actor_label == "sedesa.admin"

@@ -32,12 +32,20 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link, link-realtime, alerts, import, observatory."
+    help = "Run a benchmark: generate, link, link-realtime, alerts, import, observatory, load."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "name",
-            choices=["generate", "link", "link-realtime", "alerts", "import", "observatory"],
+            choices=[
+                "generate",
+                "link",
+                "link-realtime",
+                "alerts",
+                "import",
+                "observatory",
+                "load",
+            ],
         )
         parser.add_argument("--rows", type=int, default=20_000, help="import: rows to generate")
         parser.add_argument(
@@ -57,6 +65,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--repeat", type=int, default=50, help="observatory: requests per URL")
         parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
+        parser.add_argument("--users-steps", default="10,20,40,80", help="load: users per step")
+        parser.add_argument("--step-seconds", type=float, default=60.0, help="load: per step")
+        parser.add_argument("--workers", type=int, default=3, help="load: the server's workers")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["name"] == "generate":
@@ -84,6 +95,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         elif options["name"] == "observatory":
             self.stdout.write(self._observatory(options))
+        elif options["name"] == "load":
+            self.stdout.write(self._load(options))
         else:  # pragma: no cover - argparse restricts the choices
             raise CommandError(f"unknown benchmark {options['name']}")
 
@@ -121,6 +134,26 @@ class Command(BaseCommand):
         return observatory_bench.bench_observatory(
             records, database=options["database"], repeat=repeat, seed=seed
         )
+
+    def _load(self, options: dict[str, Any]) -> str:
+        from violeta.loadbench import bench as load_bench
+
+        try:
+            steps = [int(n) for n in options["users_steps"].split(",")]
+        except ValueError:
+            raise CommandError("--users-steps: user counts separated by commas") from None
+        if not steps or min(steps) < 1 or options["workers"] < 1:
+            raise CommandError("--users-steps and --workers: at least 1")
+        records, seed = options["records"], options["seed"]
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+            return load_bench.child(
+                records, steps=steps, step_seconds=options["step_seconds"],
+                workers=options["workers"], seed=seed,
+            )  # fmt: skip
+        argv = ["--records", str(records), "--seed", str(seed), "--workers"]
+        argv += [str(options["workers"]), "--users-steps", options["users_steps"]]
+        argv += ["--step-seconds", str(options["step_seconds"])]
+        return load_bench.bench_load(bench_database_url(f"violeta_bench_load_{records}"), argv)
 
     def _alerts(self, options: dict[str, Any]) -> str:
         """In a database of its own, emptied first: a child process pointed at it."""

@@ -1,0 +1,1 @@
+"""``violeta bench load``: Locust against the production server on loopback (``bench.py``)."""

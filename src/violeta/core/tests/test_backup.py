@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -218,6 +219,8 @@ def test_backup_under_write_load_restores_whole(
     assert before < after  # the writers wrote while the backup ran
     assert before <= snapshot <= after < final
     assert manifest["engine"] == ENGINE and manifest["keys_included"] is False
+    for written_file in (dump, dump.with_name(dump.name + ".manifest.json")):
+        assert stat.S_IMODE(written_file.stat().st_mode) == 0o600  # the owner's only
     assert "keys are NOT in it" in made.stdout and manifest["dump"]["sha256"] in made.stdout
     if ENGINE == "sqlite":  # a plain database file: what it holds can be searched
         content = dump.read_bytes()
@@ -284,3 +287,38 @@ def _records_or_none(url: str) -> int | None:
         return _records(url)
     except (sqlite3.OperationalError, psycopg.errors.UndefinedTable):
         return None
+
+
+def test_database_credentials_reach_pg_tools_through_the_environment_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    from violeta.core import backup
+
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def fake_run(argv: list[str], env: dict[str, str], **kwargs: Any) -> Any:
+        calls.append((argv, env))
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr(backup.subprocess, "run", fake_run)
+    database = {
+        **settings.DATABASES["default"],
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "violeta_prod",
+        "USER": "violeta_backup",
+        "PASSWORD": "s3cr3t-pw-Zq9",
+        "HOST": "db.internal",
+        "PORT": 6543,
+    }
+    monkeypatch.setitem(settings.DATABASES, "default", database)  # what the tools are given
+    env = backup._pg_env()
+    backup._run(["pg_dump", "--format=custom", "--file=/tmp/x.dump"], env, "pg_dump")
+    ((argv, passed),) = calls
+    assert not any("s3cr3t" in a or "violeta_backup" in a or "db.internal" in a for a in argv)
+    assert passed["PGPASSWORD"] == "s3cr3t-pw-Zq9" and passed["PGUSER"] == "violeta_backup"
+    assert (passed["PGHOST"], passed["PGPORT"], passed["PGDATABASE"]) == (
+        "db.internal",
+        "6543",
+        "violeta_prod",
+    )

@@ -158,3 +158,35 @@ def test_log_format_is_chosen_by_the_environment(tmp_path: Path) -> None:
     assert plain.endswith("WARNING violeta.probe record 41 saved") and not plain.startswith("{")
     wrong = run({**env, "VIOLETA_LOG_FORMAT": "xml"}, "check")
     assert wrong.returncode != 0 and "VIOLETA_LOG_FORMAT must be plain or json" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    "offered",
+    [
+        'abc12345\n{"level": "CRITICAL"}',  # a forged second log line
+        "abc12345\r\nSet-Cookie: x=1",  # header splitting
+        '"}, "user_id": 1, "x": "',  # JSON breaking
+        "x" * 65,  # too long
+        "short",  # too short to be a proxy's id
+        "María-1990-02-15",  # not ASCII
+        "",
+    ],
+)
+def test_an_offered_request_id_that_is_not_a_plain_token_is_replaced(offered: str) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from violeta.core.logs import RequestContextMiddleware
+
+    seen: list[str] = []
+
+    def view(request: object) -> HttpResponse:
+        record = logging.makeLogRecord({})
+        RequestContextFilter().filter(record)
+        seen.append(record.request_id)
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/healthz", headers={"X-Request-ID": offered})
+    response = RequestContextMiddleware(view)(request)
+    assert response["X-Request-ID"] == seen[0] != offered
+    assert len(seen[0]) == 32 and seen[0].isalnum()

@@ -115,10 +115,8 @@ def _identities_wipe(qs: Any) -> int:
 def _persons_wipe(ids: list[int], *, file: int, now: dt.datetime) -> None:
     blank = {**BLANK_IDENTITY, **BLANK_PERSON_INDEXES}
     Person.objects.filter(pk__in=ids).update(**blank, updated_at=now)
-    for pk in ids:
-        AnonymisedPerson.objects.get_or_create(
-            person_id=pk, defaults={"file": file, "anonymised_at": now}
-        )
+    marks = [AnonymisedPerson(person_id=pk, file=file, anonymised_at=now) for pk in ids]
+    AnonymisedPerson.objects.bulk_create(marks, ignore_conflicts=True)
 
 
 def _aggressors_to_destroy(records: list[int]) -> list[int]:

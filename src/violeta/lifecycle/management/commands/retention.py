@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from violeta.lifecycle.services import retention_run
 
+SHOWN = 50  # file ids listed; the audit trail has every one
+
 
 class Command(BaseCommand):
     help = (
@@ -32,8 +34,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--today: not a date YYYY-MM-DD: {wrong!r}") from error
         result = retention_run(today=today, dry_run=options["dry_run"])
         verb = "would anonymise" if options["dry_run"] else "anonymised"
+        shown = ", ".join(str(pk) for pk in result.files[:SHOWN]) or "none"
+        more = f" and {len(result.files) - SHOWN} more" if len(result.files) > SHOWN else ""
         self.stdout.write(
-            f"{result.examined} files examined, {verb} {len(result.files)}: "
-            + (", ".join(str(pk) for pk in result.files) or "none")
-            + f"; {result.records} records kept for statistics"
+            f"{result.examined} files examined, {verb} {len(result.files)}: {shown}{more}; "
+            f"{result.records} records kept for statistics"
         )

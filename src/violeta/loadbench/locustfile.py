@@ -4,7 +4,9 @@ Four kinds of user, in these proportions (``weight``):
 
 * ``Operator`` (2): an agency's operator registers a new woman's record through the form: GET
   the form, POST it with a folio of the bench's own (``LOADF-…``); when the form shows likely
-  candidates she answers "none of them" (a second POST), as operators do.
+  candidates she answers "none of them" (a second POST), as operators do. A quarter of the
+  police's and the prosecutor's records report a protection order's breach: an alarm, which
+  ``violeta worker`` delivers to the inboxes while the load goes on.
 * ``Caseworker`` (3): searches women by surname (``POST /buscar/``) and opens the file of a woman
   her agency attended (``GET /personas/<id>/``), twice as often as she searches.
 * ``Public`` (4): the public observatory, without filters, with filters (period, alcaldía,
@@ -49,6 +51,7 @@ REGISTERED: dict[str, list[str]] = {"form": [], "api": []}  # folios answered 2x
 LOGGING_IN = [0]  # staff between their first request and their session
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = 60.0
+BREACH_KINDS, BREACH_SHARE = ("police_intervention", "complaint"), 0.25
 
 
 def configure(config: dict[str, Any]) -> None:
@@ -148,6 +151,8 @@ class Operator(Staff):
             **{f"victim_{k}": v for k, v in victim.items()},
             "victim_phone": f"55{self.rng.randint(10_000_000, 99_999_999)}",
         }
+        if data["kind"] in BREACH_KINDS and self.rng.random() < BREACH_SHARE:
+            data["details_event"] = "order_breach"  # raises an alarm: the worker delivers it
         with self.post_form("/registros/nuevo/", page.text, data, REGISTER_SAVE) as answer:
             if 'name="match"' in answer.text and "/personas/" not in answer.url:
                 answer.success()  # candidates shown: she says "none of them" and saves

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import TEST_PASSWORD
 from tests.browser.helpers import login, logout
+from tests.browser.test_accessibility import _violations
 from violeta.agencies.models import PasskeyDevice, User
 from violeta.audit.models import AuditEntry
 
@@ -70,6 +71,7 @@ def test_passkey_registered_then_used_instead_of_the_code(
 
     login(page, base, first)
     _register_passkey(page, base, "Equipo de la oficina")
+    assert not _violations(page), _violations(page)  # WCAG 2.1 AA (axe-core)
     device = PasskeyDevice.objects.get(user=first)
     assert device.name == "Equipo de la oficina"
     stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
@@ -79,6 +81,7 @@ def test_passkey_registered_then_used_instead_of_the_code(
     # Password, then the passkey: no code typed.
     _password(page, base, first)
     assert page.locator("#id_token").count() == 1  # the code box stays beside it
+    assert not _violations(page), _violations(page)
     page.click("text=Usar una llave de acceso")
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/buscar/")

@@ -87,6 +87,20 @@ def unlinked_for(*, user: User, identity_id: int, request: HttpRequest | None) -
     return UnlinkedView(identity, found)
 
 
+def _still_waiting(identity: ReportedIdentity) -> ReportedIdentity:
+    """The identity locked, if no one decided about it since the page was loaded (two
+    supervisors on the same record: the second must not undo the first's decision)."""
+    locked = ReportedIdentity.objects.select_for_update().get(pk=identity.pk)
+    if locked.link_method != LinkMethod.UNLINKED:
+        raise ValidationError(
+            _(
+                "Someone else decided about this record meanwhile; nothing was changed. "
+                "If it still looks wrong, open the file it is in now."
+            )
+        )
+    return locked
+
+
 @transaction.atomic
 def identity_attach(
     *,
@@ -112,6 +126,7 @@ def identity_attach(
     )
     if anchor is None:
         raise ValidationError(_("That file has no records to attach this one to."))
+    identity = _still_waiting(identity)
     old = identity.person
     identity.person = person
     identity.link_method = LinkMethod.HUMAN
@@ -140,8 +155,7 @@ def identity_keep_apart(
     _require(actor)
     if not reason.strip():
         raise ValidationError(_("Say why this record stays apart."))
-    if identity.link_method != LinkMethod.UNLINKED:
-        raise ValidationError(_("This record is no longer waiting for a decision."))
+    identity = _still_waiting(identity)
     identity.link_method = LinkMethod.HUMAN
     identity.link_probability = None
     identity.save(update_fields=["link_method", "link_probability"])

@@ -1,7 +1,8 @@
 """Two supervisors decide the same review pair from pages loaded at once: the first decision
 stands (the pair is locked and must still be open); the second sees, in Spanish, that
 somebody already decided it, with her choice and reason still in the form, and nothing of
-hers is applied (no second merge or split, no second decision)."""
+hers is applied (no second merge or split, no second decision). The same for a record
+waiting in the unlinked queue: attached or kept apart once, by the first."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from django.urls import reverse
 
 from conftest import login_verified
 from violeta.agencies.models import User
-from violeta.linkage.models import LinkDecision, ReviewPair, ReviewReason, ReviewStatus
+from violeta.linkage.models import (
+    LinkDecision,
+    LinkMethod,
+    ReviewPair,
+    ReviewReason,
+    ReviewStatus,
+)
 from violeta.linkage.tests.test_services import _register, _victim
 from violeta.records.models import ReportedIdentity
 
@@ -51,3 +58,45 @@ def test_the_second_decision_on_a_pair_is_refused_with_her_input_kept(
     assert LinkDecision.objects.count() == 1  # her "different" was not recorded
     assert ReportedIdentity.objects.get(pk=pair.identity_b_id).person_id == merged_into
     assert _victim(a).person_id == merged_into  # still one file: no split
+
+
+DECIDED = "Otra persona decidió sobre este registro mientras tanto; no se cambió nada."
+
+
+def _thin(record_id: str, **victim: str) -> ReportedIdentity:
+    """A 911 call with almost no identity, waiting for a supervisor's decision."""
+    blank = {"first_surname": "", "second_surname": "", "birth_date": "", "phone": ""}
+    identity = _victim(_register(record_id, agency="C5", **{**blank, **victim}))
+    identity.link_method = LinkMethod.UNLINKED
+    identity.save(update_fields=["link_method"])
+    return identity
+
+
+@pytest.mark.parametrize("second", ["attach", "apart"])
+def test_an_unlinked_record_decided_meanwhile_is_not_moved_again(
+    catalogs: None, make_user: Callable[..., User], second: str
+) -> None:
+    """Before, a second 'attach' from a stale page moved the record out of the file the
+    first supervisor had put it in; now it is refused and her reason stays in the form."""
+    hers = _register("S-1")  # Guadalupe Hernández López
+    other = _register("S-2", given_names="Rosa", first_surname="Pérez", curp="")
+    thin = _thin("C5-1", given_names="Lupita")
+    ana = login_verified(Client(), make_user("supervisor", username="semujeres.sup.ana"))
+    bea = login_verified(Client(), make_user("supervisor", username="semujeres.sup.bea"))
+    url = reverse("linkage:unlinked_record", args=[thin.pk])
+    assert ana.get(url).status_code == bea.get(url).status_code == 200
+
+    first = ana.post(url, {"action": "attach", "person": hers.victim.pk, "reason": "misma voz"})
+    assert first.status_code == 302
+    data = (
+        {"action": "attach", "person": other.victim.pk, "reason": "mismo teléfono"}
+        if second == "attach"
+        else {"action": "apart", "reason": "no es ella"}
+    )
+    refused = bea.post(url, data)
+    assert refused.status_code == 200 and DECIDED in refused.content.decode()
+    form = refused.context["attach" if second == "attach" else "apart"]
+    assert form.data["reason"] == data["reason"]  # her reason, in the form again
+    thin.refresh_from_db()
+    assert (thin.person_id, thin.link_method) == (hers.victim.pk, LinkMethod.HUMAN)
+    assert LinkDecision.objects.count() == 1

@@ -252,7 +252,7 @@ storages = {**s.STORAGES, "staticfiles": {
 override_settings(STORAGES=storages).enable()
 host = "violeta.example.org"
 c = Client()
-plain = c.get("/healthz", HTTP_HOST=host)
+plain = c.get("/cuenta/entrar/", HTTP_HOST=host)  # (the health probes are exempt)
 secure = c.get("/healthz", HTTP_HOST=host, secure=True)
 login = c.get("/cuenta/entrar/", HTTP_HOST=host, secure=True)
 proxied = Client().get("/healthz", HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
@@ -289,7 +289,7 @@ def test_production_sends_hsts_secure_cookies_and_redirects_to_https(tmp_path: P
     )
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seen["plain"] == [301, "https://violeta.example.org/healthz"]
+    assert seen["plain"] == [301, "https://violeta.example.org/cuenta/entrar/"]
     parts = [p.strip().partition("=") for p in seen["hsts"].split(";") if p.strip()]
     hsts = {name: value for name, _eq, value in parts}
     assert int(hsts["max-age"]) >= 365 * 24 * 3600

@@ -90,16 +90,28 @@ def identity_split(
     actor: User,
     reason: str,
     to_person: Person | None = None,
+    from_person: int | None = None,
     request: HttpRequest | None = None,
 ) -> Person:
     """Take one reported identity out of its file, into ``to_person`` or a new person.
 
     The identity is recorded as different from every identity left behind, so the model never
-    puts it back.
+    puts it back. ``from_person``: the file the supervisor saw it in; if someone moved it
+    since, nothing is done (ValidationError).
     """
     _require(actor)
     if not reason.strip():
         raise ValidationError(_("Say why this record is not hers."))
+    locked = ReportedIdentity.objects.select_for_update().filter(pk=identity.pk)
+    locked.values_list("pk", flat=True).first()  # one split of this record at a time
+    identity.refresh_from_db(fields=["person", "link_method", "link_probability"])
+    if from_person is not None and identity.person_id != from_person:
+        raise ValidationError(
+            _(
+                "Someone else already took this record out of this file meanwhile; nothing "
+                "was changed."
+            )
+        )
     old = identity.person
     if to_person is None:
         to_person = identity_copy_to_new_person(identity)

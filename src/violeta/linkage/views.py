@@ -75,9 +75,19 @@ def split(request: HttpRequest, identity_id: int) -> HttpResponse:
         messages.error(request, _("Say why this record is not hers."))
         return redirect("records:person_file", person_id=identity.person_id)
     old = identity.person_id
-    new = identity_split(
-        identity=identity, actor=user, reason=form.cleaned_data["reason"], request=request
-    )
+    seen = request.POST.get("from_person", "")
+    seen_person = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 19 else None
+    try:
+        new = identity_split(
+            identity=identity,
+            actor=user,
+            reason=form.cleaned_data["reason"],
+            from_person=seen_person,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("records:person_file", person_id=seen_person or old)
     messages.success(request, _("The record was taken out of her file into a file of its own."))
     if identity.role == "victim":
         return redirect("records:person_file", person_id=new.pk)

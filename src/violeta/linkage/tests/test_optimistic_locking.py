@@ -22,6 +22,7 @@ from violeta.linkage.models import (
     ReviewStatus,
 )
 from violeta.linkage.tests.test_services import _register, _victim
+from violeta.people.models import Person
 from violeta.records.models import ReportedIdentity
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,30 @@ def test_an_unlinked_record_decided_meanwhile_is_not_moved_again(
     thin.refresh_from_db()
     assert (thin.person_id, thin.link_method) == (hers.victim.pk, LinkMethod.HUMAN)
     assert LinkDecision.objects.count() == 1
+
+
+def test_a_record_taken_out_of_her_file_meanwhile_is_not_taken_out_again(
+    catalogs: None, make_user: Callable[..., User]
+) -> None:
+    a = _register("S-1")
+    b = _register("S-2")  # the same woman: one file with two records
+    assert a.victim.pk == b.victim.pk
+    ana = login_verified(Client(), make_user("supervisor", username="semujeres.sup.ana"))
+    bea = login_verified(Client(), make_user("supervisor", username="semujeres.sup.bea"))
+    file_url = reverse("records:person_file", args=[a.victim.pk])
+    for client in (ana, bea):
+        page = client.get(file_url).content.decode()
+        assert f'name="from_person" value="{a.victim.pk}"' in page
+    split = reverse("linkage:split", args=[_victim(b).pk])
+    body = {"from_person": a.victim.pk}
+    assert ana.post(split, {**body, "reason": "Otra mujer, mismo nombre"}).status_code == 302
+    moved_to = _victim(b).person_id
+    assert moved_to != a.victim.pk
+    persons = Person.objects.count()
+    refused = bea.post(split, {**body, "reason": "No es ella"}, follow=True)
+    assert "Otra persona ya sacó este registro de este expediente mientras tanto" in (
+        refused.content.decode()
+    )
+    assert refused.redirect_chain[-1][0] == file_url  # back on the file she was looking at
+    assert (_victim(b).person_id, Person.objects.count()) == (moved_to, persons)
+    assert LinkDecision.objects.count() == 1  # only the first split's decision

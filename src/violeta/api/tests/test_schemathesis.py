@@ -4,8 +4,9 @@ Every operation of the staff API (/api/v1/schema/) is called with generated case
 token of a client holding every scope and once without a token; every operation of the
 observatory's open-data API (/observatorio/api/v1/openapi.json) without one (it is public).
 Each answer must not be a 5xx, must carry a documented status code and content type, and its
-body and headers must match the documented schemas. Bounded and deterministic: hypothesis
-derandomized, at most ``MAX_EXAMPLES`` per operation and pass.
+body and headers must match the documented schemas; a case generated invalid must be refused
+with a 4xx and a method the document does not list must be a 405. Bounded and deterministic:
+hypothesis derandomized, at most ``MAX_EXAMPLES`` per operation and pass.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    missing_required_header,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from violeta.agencies.models import Agency
@@ -44,15 +48,21 @@ from violeta.records.tests.factories import canonical_record
 from violeta.risk.tests.factories import shipped
 from violeta.wsgi import application
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 ANONYMOUS_EXAMPLES = 10  # without a token every case stops at the authentication
 EACH_EXAMPLES = 5  # per real table of the observatory
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    missing_required_header,
+    negative_data_rejection,
+    unsupported_method,
     response_schema_conformance,
     response_headers_conformance,
+    negative_data_rejection,  # an invalid case must be refused (4xx), not accepted
+    missing_required_header,
+    unsupported_method,  # a method the document does not list: 405
 ]
 CASES: Counter[str] = Counter()
 STATUSES: Counter[str] = Counter()

@@ -62,8 +62,8 @@ HOSTILE = [
     "Ñoño Pérez",
     "x" * 5000,
 ]
-EXAMPLES_CSV = 200
-EXAMPLES_BYTES = 150
+EXAMPLES_CSV = 150
+EXAMPLES_BYTES = 100
 SEEN: Counter[str] = Counter()
 
 

@@ -25,7 +25,7 @@ from violeta.records.tests.test_views import _form
 from violeta.reports.models import PublicReport
 
 pytestmark = pytest.mark.django_db
-EXAMPLES_REGISTER = 60
+EXAMPLES_REGISTER = 50
 EXAMPLES_REPORT = 80
 SEEN: Counter[str] = Counter()
 

@@ -4,6 +4,7 @@ register of ARCO requests (Mexico's law on personal data held by public bodies).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,10 @@ class RetentionRule(models.Model):
     The shipped values are starting points, set by each agency's records officer."""
 
     kind = models.SlugField(_("record kind (code)"), max_length=40, unique=True)
-    years = models.PositiveSmallIntegerField(_("years kept after the file closes"))
+    years = models.PositiveSmallIntegerField(
+        _("years kept after the file closes"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     basis = models.TextField(_("legal and practical basis"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

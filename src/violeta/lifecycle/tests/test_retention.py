@@ -366,3 +366,35 @@ def test_a_file_merged_into_hers_is_anonymised_with_it(
     assert AnonymisedPerson.objects.filter(person=twin, file=world.her.pk).exists()
     entry = AuditEntry.objects.get(actor_label="system:retention")
     assert entry.details["merged"] == [twin.pk] and entry.details["files"] == 2
+
+
+def test_an_administrator_edits_a_rule_in_the_admin_audited_and_bounded(
+    make_user: Callable[..., User],
+) -> None:
+    from django.test import Client
+
+    from conftest import login_verified
+
+    client = login_verified(Client(), make_user("administrator", agency=None))
+    rule = RetentionRule.objects.get(kind="complaint")
+    url = f"/admin/lifecycle/retentionrule/{rule.pk}/change/"
+    assert client.get(url).status_code == 200
+
+    zero = client.post(url, {"kind": "complaint", "years": "0", "basis": rule.basis})
+    assert zero.status_code == 200 and b"errorlist" in zero.content
+    rule.refresh_from_db()
+    assert rule.years == 20
+    assert (
+        client.post(url, {"kind": "complaint", "years": "25", "basis": rule.basis}).status_code
+        == 302
+    )
+
+    rule.refresh_from_db()
+    assert rule.years == 25 and retention.years_by_kind()["complaint"] == 25
+    entry = AuditEntry.objects.get(action="admin", subject_type="retentionrule")
+    assert entry.subject_id == str(rule.pk) and entry.details == {
+        "fields": ["years"],
+        "created": False,
+    }
+    worker = login_verified(Client(), make_user("supervisor"))
+    assert worker.get(url).status_code in (302, 403)  # not staff: the admin is not hers

@@ -122,7 +122,8 @@ def stored_ids(url: str) -> list[str]:
 
 def half_stored(url: str, *, violence_types: bool = True) -> dict[str, list[Any]]:
     """Records stored half-way: without their woman (victim party), without their violence
-    types (when every record sent had some), without their audit entry of creation."""
+    types (when every record sent had some), without their audit entry of creation; and people
+    with no record at all."""
     no_victim = rows(
         url,
         "SELECT r.id FROM records_agencyrecord r WHERE NOT EXISTS (SELECT 1 FROM "
@@ -140,7 +141,12 @@ def half_stored(url: str, *, violence_types: bool = True) -> dict[str, list[Any]
         "audit_auditentry a WHERE a.subject_type = 'record' AND a.action = 'create' "
         "AND a.subject_id = CAST(r.id AS TEXT))",
     )
-    found = {"no victim": no_victim, "no audit entry": no_audit}
+    lonely = rows(  # a person left by a registration that did not finish
+        url,
+        "SELECT p.id FROM people_person p WHERE NOT EXISTS (SELECT 1 FROM "
+        "records_reportedidentity i WHERE i.person_id = p.id)",
+    )
+    found = {"no victim": no_victim, "no audit entry": no_audit, "person without record": lonely}
     if violence_types:
         found["no violence types"] = no_types
     return {what: ids for what, ids in found.items() if ids}

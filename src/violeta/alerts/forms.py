@@ -33,6 +33,8 @@ class RuleSetForm(forms.Form):
         label=_("Rules (JSON)"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100})
     )
     reason = forms.CharField(label=_("Why is it changed?"), max_length=300)
+    # The version the edit started from (optimistic locking); a page without it saves as before.
+    base = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def clean_rules(self) -> Any:
         try:

@@ -20,6 +20,7 @@ from violeta.agencies.models import User
 from violeta.alerts.choices import Level, Trigger
 from violeta.alerts.models import RuleSetVersion
 from violeta.audit.services import audit_log
+from violeta.core.conflicts import EditConflict
 
 SHIPPED = Path(__file__).parent / "rules" / "rules.json"
 SCALE = ("no_apreciado", "bajo", "medio", "alto", "extremo")
@@ -154,11 +155,20 @@ def active_ruleset() -> RuleSetVersion:
 
 
 @transaction.atomic
-def ruleset_save(*, rules: Any, actor: User | None, reason: str = "") -> RuleSetVersion:
-    """Store ``rules`` as a new version (the same rules as the latest: nothing new). Audited."""
+def ruleset_save(
+    *, rules: Any, actor: User | None, reason: str = "", base: int | None = None
+) -> RuleSetVersion:
+    """Store ``rules`` as a new version (the same rules as the latest: nothing new). Audited.
+    ``base``: the version the edit started from; if another was saved since, EditConflict."""
     rules = validate(rules)
     digest = _digest(rules)
     latest = RuleSetVersion.objects.select_for_update().order_by("-version").first()
+    current = latest.version if latest else 0
+    if base is not None and base != current:
+        raise EditConflict(
+            _("Someone else saved rules version %(v)s meanwhile.") % {"v": current},
+            current=current,
+        )
     if latest is not None and latest.digest == digest:
         return latest
     version = RuleSetVersion.objects.create(

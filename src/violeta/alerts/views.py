@@ -20,6 +20,7 @@ from violeta.alerts.models import Alert
 from violeta.alerts.ruleset import active_ruleset, ruleset_save
 from violeta.alerts.selectors import alert_for, my_alerts, reason_of, supervised_alerts
 from violeta.alerts.services import alert_acknowledge, alert_close
+from violeta.core.conflicts import EditConflict
 
 
 def _user(request: HttpRequest) -> User:
@@ -103,12 +104,37 @@ def rules(request: HttpRequest) -> HttpResponse:
     if not user.can(Capability.ADMINISTER):
         raise PermissionDenied
     current = active_ruleset()
-    initial = {"rules": json.dumps(current.rules, indent=2, ensure_ascii=False)}
+    initial = {
+        "rules": json.dumps(current.rules, indent=2, ensure_ascii=False),
+        "base": current.version,
+    }
     form = RuleSetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = ruleset_save(
-            rules=form.cleaned_data["rules"], actor=user, reason=form.cleaned_data["reason"]
-        )
+        try:
+            saved = ruleset_save(
+                rules=form.cleaned_data["rules"],
+                actor=user,
+                reason=form.cleaned_data["reason"],
+                base=form.cleaned_data["base"],
+            )
+        except EditConflict as error:
+            # Keep what she typed; saving again stores it over the version saved meanwhile.
+            data = request.POST.copy()
+            data["base"] = str(error.current)
+            form = RuleSetForm(data)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved rules version %(v)s meanwhile; yours were not saved. "
+                    "Your text is below: compare it with version %(v)s, now in force, and save "
+                    "again to store yours over it."
+                )
+                % {"v": error.current},
+            )
+            current = active_ruleset()
+            context = {"form": form, "current": current}
+            return render(request, "alerts/rules.html", context, status=409)
         messages.success(request, _("Rules saved as version %(v)s.") % {"v": saved.version})
         return redirect("alerts:rules")
     return render(request, "alerts/rules.html", {"form": form, "current": current})

@@ -4,6 +4,7 @@ now, and her note is shown back (nothing of hers stored, nothing of the first lo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +14,8 @@ from django.urls import reverse
 from conftest import login_verified
 from violeta.agencies.models import User
 from violeta.alerts.choices import State
-from violeta.alerts.models import Alert
+from violeta.alerts.models import Alert, RuleSetVersion
+from violeta.alerts.ruleset import SHIPPED
 from violeta.alerts.tests.helpers import Records, evaluate, woman
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,34 @@ def test_acknowledging_twice_keeps_the_first_and_re_shows_the_form(
     assert close.status_code == 302
     alert.refresh_from_db()
     assert (alert.acknowledge_note, alert.close_note) == ("Voy en camino", "Yo la llamé")
+
+
+def test_two_administrators_editing_the_rules_the_second_is_told(
+    make_user: Callable[..., User],
+) -> None:
+    """Each save is a new version built from the text on the page: before, the second
+    administrator's save silently dropped the first's change."""
+    ana = login_verified(Client(), make_user("administrator", None, username="admin.ana"))
+    bea = login_verified(Client(), make_user("administrator", None, username="admin.bea"))
+    url = reverse("alerts:rules")
+    assert ana.get(url).status_code == bea.get(url).status_code == 200
+    base = str(RuleSetVersion.objects.get().version)
+    rules = json.loads(SHIPPED.read_text())
+    hers_a = json.loads(json.dumps(rules))
+    hers_a[5]["parameters"]["days"] = 14
+    hers_b = json.loads(json.dumps(rules))
+    hers_b[0]["enabled"] = not hers_b[0]["enabled"]
+    saved = ana.post(url, {"rules": json.dumps(hers_a), "reason": "14 días", "base": base})
+    assert saved.status_code == 302
+    refused = bea.post(url, {"rules": json.dumps(hers_b), "reason": "apagar", "base": base})
+    assert refused.status_code == 409
+    assert "Otra persona guardó la versión 2 de las reglas mientras tanto" in (
+        refused.content.decode()
+    )
+    form = refused.context["form"]
+    assert json.loads(form.data["rules"]) == hers_b and form.data["base"] == "2"
+    assert RuleSetVersion.objects.count() == 2
+    assert RuleSetVersion.objects.get(version=2).rule("many_records")["parameters"]["days"] == 14
+    # Saving again from the re-shown form stores hers as version 3.
+    again = bea.post(url, {"rules": json.dumps(hers_b), "reason": "apagar", "base": "2"})
+    assert again.status_code == 302 and RuleSetVersion.objects.count() == 3

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
 
 from violeta.api.tests.conftest import Api
 from violeta.records.models import AgencyRecord, AgencyRecordVersion
@@ -186,3 +187,21 @@ def test_concurrent_puts_with_the_same_etag_one_wins(api: Callable[..., Api]) ->
     winner = next(n for n, status in results.items() if status == 200)
     record = AgencyRecord.objects.get(agency_record_id="SEM-RACE-1")
     assert (record.version, record.risk_level) == (2, bodies[winner]["risk_level"])
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_says_if_match_and_412() -> None:
+    schema = Client().get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    for path, method in [
+        ("/api/v1/records/{ref}/", "put"),
+        ("/api/v1/risk/assessments/{id}/answers/", "put"),
+        ("/api/v1/risk/assessments/{id}/answers/", "patch"),
+        ("/api/v1/risk/assessments/{id}/complete/", "post"),
+    ]:
+        operation = paths[path][method]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "If-Match" in headers, (path, method)
+        assert "application/problem+json" in operation["responses"]["412"]["content"]
+    revision = schema["components"]["schemas"]["AssessmentOut"]["properties"]["revision"]
+    assert revision["type"] == "integer"

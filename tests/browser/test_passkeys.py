@@ -113,3 +113,35 @@ def test_passkey_registered_then_used_instead_of_the_code(
     failure = AuditEntry.objects.get(actor=first, action="login_failed")
     assert failure.details == {"factor": "passkey", "reason": "unknown_credential"}
     assert csp_errors == []
+
+
+def test_clear_messages_without_webauthn_and_when_she_cancels(
+    browser: Any, live_server: Any, make_user: Callable[..., User]
+) -> None:
+    base = live_server.url
+    user = make_user("caseworker", "SEMUJERES")
+    PasskeyDevice.objects.create(
+        user=user, name="Llave", credential_id="AAAA", public_key=b"\x00", confirmed=True
+    )
+    # A browser without WebAuthn: the button is disabled and says to use the code.
+    context = browser.new_context(locale="es-MX")
+    context.add_init_script("delete window.PublicKeyCredential;")
+    page = context.new_page()
+    _password(page, base, user)
+    page.wait_for_selector("text=Este navegador no puede usar llaves de acceso.")
+    assert page.locator("#passkey-login-button").is_disabled()
+    context.close()
+    # She cancels the browser's dialog (the browser rejects with NotAllowedError).
+    context = browser.new_context(locale="es-MX")
+    context.add_init_script(
+        "navigator.credentials.get = function () {"
+        " return Promise.reject(new DOMException('cancelled', 'NotAllowedError')); };"
+    )
+    page = context.new_page()
+    _password(page, base, user)
+    page.click("text=Usar una llave de acceso")
+    page.wait_for_selector("text=No se usó la llave de acceso: la solicitud se canceló")
+    assert page.locator("#passkey-login-button").is_enabled()  # she may try again
+    assert "/cuenta/verificar/" in page.url
+    assert not AuditEntry.objects.filter(actor=user, action="login_failed").exists()
+    context.close()

@@ -324,3 +324,18 @@ def test_an_administrator_removes_a_lost_passkey_but_adds_none(
     entry = AuditEntry.objects.get(action="delete", subject_type="passkey")
     assert entry.details == {"factor": "passkey", "device": device.pk, "owner": user.pk}
     assert entry.actor_label == "sedesa.admin"
+
+
+def test_passkey_pages_in_english_when_she_chose_it(
+    with_passkey: tuple[User, SoftAuthenticator],
+) -> None:
+    from django.conf import settings
+
+    user, _ = with_passkey
+    client = _password_only(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Use a passkey" in client.get(reverse("agencies:otp_verify")).content.decode()
+    client = login_verified(Client(), user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("agencies:passkeys")).content.decode()
+    assert "Register a passkey" in page and "Your passkeys" in page

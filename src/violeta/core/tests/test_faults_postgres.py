@@ -32,7 +32,16 @@ from violeta.synth import generate
 
 pytestmark = pytest.mark.faults
 
-BIN = Path(os.environ.get("VIOLETA_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """``VIOLETA_PG_BIN``, else the newest Debian PostgreSQL's (/usr/lib/postgresql/N/bin)."""
+    if os.environ.get("VIOLETA_PG_BIN"):
+        return Path(os.environ["VIOLETA_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _pg_bin()
 AGENCY = "FGJ"
 
 

@@ -120,7 +120,11 @@ def _persons_wipe(ids: list[int], *, file: int, now: dt.datetime) -> None:
 
 
 def _aggressors_to_destroy(records: list[int]) -> list[int]:
-    """Her aggressors' persons (with their merged files) that nothing outside her records names."""
+    """Her aggressors' persons (with their merged files) that no other record names, but
+    records of women anonymised before her (they keep him only until the last of them goes)."""
+    gone_women = ReportedIdentity.objects.filter(
+        role=PartyRole.VICTIM, person__anonymised__isnull=False
+    ).values("record_id")
     found = set(
         ReportedIdentity.objects.filter(record_id__in=records, role=PartyRole.AGGRESSOR)
         .values_list("person_id", "person__merged_into_id")
@@ -129,8 +133,10 @@ def _aggressors_to_destroy(records: list[int]) -> list[int]:
     destroy: list[int] = []
     for file in sorted({merged or person for person, merged in found}):
         ids = file_ids(file)
-        elsewhere = ReportedIdentity.objects.filter(person_id__in=ids).exclude(
-            record_id__in=records
+        elsewhere = (
+            ReportedIdentity.objects.filter(person_id__in=ids)
+            .exclude(record_id__in=records)
+            .exclude(record_id__in=gone_women)
         )
         if not elsewhere.exists():
             destroy.extend(ids)
@@ -153,8 +159,8 @@ def file_anonymise(*, person_id: int, now: dt.datetime | None = None) -> Outcome
         victims = ReportedIdentity.objects.filter(person_id__in=ids, role=PartyRole.VICTIM)
         records = list(victims.values_list("record_id", flat=True))
         aggressors = _aggressors_to_destroy(records)
-        theirs = ReportedIdentity.objects.filter(
-            record_id__in=records, role=PartyRole.AGGRESSOR, person_id__in=aggressors
+        theirs = ReportedIdentity.objects.filter(  # on her records and on those gone before
+            role=PartyRole.AGGRESSOR, person_id__in=aggressors
         )
         gone = [*victims.values_list("pk", flat=True), *theirs.values_list("pk", flat=True)]
         out = Outcome(person_id)

@@ -398,3 +398,18 @@ def test_an_administrator_edits_a_rule_in_the_admin_audited_and_bounded(
     }
     worker = login_verified(Client(), make_user("supervisor"))
     assert worker.get(url).status_code in (302, 403)  # not staff: the admin is not hers
+
+
+def test_an_aggressor_shared_by_two_closed_files_goes_with_the_last_of_them(world: World) -> None:
+    close_followups(world.other)
+    shared = [world.shared_aggressor.given_names, world.shared_aggressor.first_surname]
+    assert {n for _t, _c, n in leaks(shared)} == {"JUAN CARLOS", "RAMIREZ"}
+
+    output = _run("--today", TODAY)
+
+    assert f"anonymised 2: {world.her.pk}, {world.other.pk};" in output
+    world.shared_aggressor.refresh_from_db()
+    assert world.shared_aggressor.full_name == "" and hasattr(world.shared_aggressor, "anonymised")
+    assert leaks([*shared, "Rosario", "Castañeda", OTHER_NARRATIVE, *HER_STRINGS]) == []
+    entries = AuditEntry.objects.filter(actor_label="system:retention").order_by("seq")
+    assert [e.details["aggressor_files"] for e in entries] == [1, 1]  # hers, then the shared one

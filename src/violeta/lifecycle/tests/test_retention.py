@@ -37,6 +37,7 @@ from violeta.lifecycle.tests.helpers import (
 from violeta.linkage.batch import identities_frame
 from violeta.observatory.counting import first_month, sql_tally
 from violeta.observatory.facts import alert_facts, record_facts
+from violeta.observatory.incremental import fresh_tally
 from violeta.observatory.tables import month_range, tally
 from violeta.people import identity as ident
 from violeta.people.models import Person
@@ -198,11 +199,18 @@ def test_a_closed_file_past_retention_keeps_its_figures_and_loses_every_identity
     }
     assert sum(before[0].values()) > 0
 
+    until = timezone.now()
+    months = month_range(first_month(until), until.strftime("%Y-%m"))
+    fresh_tally(months=months, until=until)  # the observatory's incremental counter, primed
+
     output = _run("--today", TODAY)
 
+    # Records were touched: the next refresh counts everything again, and finds the same.
+    counted_again_tally, counted_again = fresh_tally(months=months, until=timezone.now())
     assert f"anonymised 1: {world.her.pk};" in output
     assert _figures() == before  # every published count, records and distinct women
     assert leaks(HER_STRINGS) == []
+    assert counted_again.how == "full" and dict(counted_again_tally.records) == before[0]
     # Her blind indexes are gone too (a keyed hash of her CURP would re-identify her).
     for value in (ident.curp_index(HER_CURP), ident.phone_index(HER["phone"])):
         assert not ReportedIdentity.objects.filter(curp_bidx=value).exists()

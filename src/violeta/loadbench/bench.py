@@ -71,8 +71,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def _serving(workers: int, logs: Path) -> Iterator[str]:
-    """``violeta serve`` and ``violeta worker`` against this database; the server's base URL."""
+def _serving(workers: int, logs: Path) -> Iterator[tuple[str, dict[str, int]]]:
+    """``violeta serve`` and ``violeta worker`` against this database; the server's base URL
+    and the processes' ids."""
     port = _free_port()
     env = {**os.environ, "VIOLETA_API_RATE": UNLIMITED, "VIOLETA_OBSERVATORY_API_RATE": UNLIMITED}
     cli = [sys.executable, "-m", "violeta.cli"]
@@ -89,7 +90,7 @@ def _serving(workers: int, logs: Path) -> Iterator[str]:
             )
         base = f"http://127.0.0.1:{port}"
         _wait_ready(f"{base}/cuenta/entrar/", processes[0])
-        yield base
+        yield base, {"server": processes[0].pid, "worker": processes[1].pid}
     finally:
         for process in processes:
             _stop(process)
@@ -139,6 +140,17 @@ def _delivered(since: Any, seconds: float = 30) -> tuple[int, int]:
     return made.filter(state=State.SENT).count(), made.count()
 
 
+def _cpu_per_request(steps: list[dict[str, Any]]) -> str:
+    """Over every step: CPU milliseconds per request, by process (how busy the machine was
+    does not change it much; it tells what one core would serve)."""
+    requests = sum(s["all"]["requests"] for s in steps)
+    if not requests or not all(s.get("cpu") for s in steps):
+        return ""
+    ms = {name: 1000 * sum(s["cpu"][name] for s in steps) / requests for name in steps[0]["cpu"]}
+    parts = ", ".join(f"{name} {value:.0f}" for name, value in ms.items())
+    return f"; CPU per request {sum(ms.values()):.0f} ms ({parts})"
+
+
 def run(
     records: int, *, steps: list[int], step_seconds: float, workers: int, seed: int, say: Say
 ) -> tuple[str, dict[str, Any]]:
@@ -153,11 +165,16 @@ def run(
     load = os.getloadavg()[0]
     started = timezone.now()
     clock = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, _serving(workers, Path(tmp)) as base:
+    with tempfile.TemporaryDirectory() as tmp, _serving(workers, Path(tmp)) as (base, pids):
         say(f"server: {base} ({workers} workers, {connection.vendor}) up in "
             f"{time.perf_counter() - clock:.1f} s, worker running; load average {load:.1f} on "
             f"{os.cpu_count()} cores")  # fmt: skip
-        result = _drive({**config, "host": base}, Path(tmp), say)
+        database = (
+            settings.DATABASES["default"]["NAME"] if connection.vendor == "postgresql" else ""
+        )
+        result = _drive(
+            {**config, "host": base, "pids": pids, "database": database}, Path(tmp), say
+        )
         sent, deliveries = _delivered(started)
     logins = result["logins"]["all"]
     say(f"logins: {logins['requests']} requests, p95 {logins['p95']:.0f} ms, "
@@ -178,7 +195,7 @@ def run(
         f"{'/'.join(map(str, steps))} users × {step_seconds:.0f} s, load average {load:.1f}: "
         f"{report.verdict(result['steps'])}; {stored['answered']} records registered, "
         f"{'each stored once' if once else 'NOT each stored once'}, audit chain "
-        f"{'verified' if verified.ok else 'BROKEN'}"
+        f"{'verified' if verified.ok else 'BROKEN'}{_cpu_per_request(result['steps'])}"
     )
     return line, {
         **result,

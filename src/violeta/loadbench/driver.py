@@ -17,9 +17,42 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import psutil
 from locust.env import Environment
 
 from violeta.loadbench import locustfile, report
+
+
+def _seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # gone meanwhile
+            continue
+        total += times.user + times.system
+    return total
+
+
+def cpu(config: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds used so far by the server (gunicorn's master and workers), the worker, and
+    the PostgreSQL backends of the bench's database (none on SQLite): the cost of a request
+    apart from how busy the machine is."""
+    found = {}
+    for name in ("server", "worker"):
+        try:
+            top = psutil.Process(config["pids"][name])
+            found[name] = _seconds([top, *top.children(recursive=True)])
+        except psutil.Error:
+            found[name] = 0.0
+    backends = []
+    database = config.get("database")
+    for process in psutil.process_iter(["cmdline"]) if database else []:
+        words = " ".join(process.info["cmdline"] or []).split()
+        if words[:1] == ["postgres:"] and database in words:
+            backends.append(process)
+    found["postgresql"] = _seconds(backends)
+    return found
 
 
 def run(config: dict[str, Any]) -> dict[str, Any]:
@@ -45,9 +78,11 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             gevent.sleep(0.2)
         gevent.sleep(config.get("warmup_seconds", 2))
         samples.clear()
-        started = time.monotonic()
+        started, before = time.monotonic(), cpu(config)
         gevent.sleep(config["step_seconds"])
         step = report.summarise(count, list(samples), time.monotonic() - started)
+        after = cpu(config)
+        step["cpu"] = {name: after[name] - before[name] for name in after}
         steps.append(step)
         print("\n".join(report.step_lines(step)), flush=True)
     runner.stop()  # waits up to stop_timeout for users to finish their task

@@ -73,6 +73,13 @@ def step_lines(step: dict[str, Any]) -> list[str]:
         f"p50 {a['p50']:.0f} ms, p95 {a['p95']:.0f} ms, p99 {a['p99']:.0f} ms, "
         f"{a['errors']} errors of {a['requests']}"
     ]
+    if step.get("cpu") and a["requests"]:
+        ms = {name: 1000 * seconds / a["requests"] for name, seconds in step["cpu"].items()}
+        lines.append(
+            "  CPU per request: "
+            + ", ".join(f"{name} {value:.0f} ms" for name, value in ms.items())
+            + f" (all {sum(ms.values()):.0f} ms)"
+        )
     for kind, f in step["kinds"].items():
         lines.append(
             f"  {kind}: {f['rps']:.1f}/s, p50 {f['p50']:.0f}, p95 {f['p95']:.0f}, "

@@ -17,7 +17,8 @@ FINAL = re.compile(
     r"load average [\d.]+: (held 10 users at [\d.]+ req/s \(p95 \d+ ms, 0 errors\)|held no step)"
     r"; (did not break up to 10 users|broke at 10 users \([\d.]+ req/s\): p95 \d+ ms "
     r"\(slowest: [^)]+, p95 \d+ ms\)); (\d+) records registered, each stored once, "
-    r"audit chain verified$"
+    r"audit chain verified; CPU per request (\d+) ms \(server \d+, worker \d+, "
+    r"postgresql (\d+)\)$"
 )
 
 
@@ -34,8 +35,10 @@ def test_load_bench_end_to_end(tmp_path: Path) -> None:
     assert final, lines[-1]
     engine = "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite"
     assert final.group(1) == engine
+    assert (int(final.group(6)) > 0) == (engine == "postgresql")  # its backends measured
     step = next(line for line in lines if line.startswith("step 10 users"))
     assert re.search(r", 0 errors of [1-9]\d*$", step), step
+    assert int(final.group(5)) > 0  # the server's processes were measured
     for kind in KINDS:  # every kind of request was made, none failed
         found = [line for line in lines if line.startswith(f"  {kind}: ")]
         assert found and re.search(r", 0 errors of [1-9]\d*$", found[0]), (kind, found)

@@ -280,3 +280,11 @@ def test_no_aggressor_file_and_no_anonymised_file_is_rectified(
     assert client.get(reverse("lifecycle:rectify", args=[987654])).status_code == 404
     file_anonymise(person_id=her.pk)
     assert client.get(reverse("lifecycle:rectify", args=[her.pk])).status_code == 403
+
+
+def test_supervisors_find_the_register_in_the_menu(make_user: Callable[..., User]) -> None:
+    link = f'href="{reverse("lifecycle:register")}"'
+    supervisor = login_verified(Client(), make_user("supervisor"))
+    assert link in supervisor.get(reverse("records:home")).content.decode()
+    worker = login_verified(Client(), make_user("caseworker"))
+    assert link not in worker.get(reverse("records:home")).content.decode()

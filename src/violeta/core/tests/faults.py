@@ -31,6 +31,40 @@ LOAD = (
 )
 
 
+def _server_url() -> str:
+    """The test run's PostgreSQL server (from settings), without a database name."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
+    auth = f"{user}:{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+
+
+@contextmanager
+def scratch_database(folder: Path, label: str) -> Iterator[str]:
+    """An empty database of a test's own, as a URL for subprocesses: a SQLite file in ``folder``
+    on SQLite runs; on PostgreSQL runs ``violeta_<label>_<pid>`` on the same server, dropped
+    afterwards (also when the test fails)."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        yield f"sqlite:///{folder / f'{label}.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"violeta_{label}_{os.getpid()}"
+    server = _server_url()
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -18,13 +18,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from django.conf import settings
+
+from violeta.core.tests.faults import scratch_database
 
 ENGINE = (
     "postgresql" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"
@@ -89,44 +90,11 @@ print(json.dumps({
 """
 
 
-def _server() -> dict[str, Any]:
-    db = settings.DATABASES["default"]
-    return {
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or "127.0.0.1",
-        "port": db.get("PORT") or 5432,
-    }
-
-
-def _url(name: str) -> str:
-    s = _server()
-    auth = f"{s['user']}:{s['password']}@" if s["user"] else ""
-    return f"postgres://{auth}{s['host']}:{s['port']}/{name}"
-
-
-@contextmanager
-def _scratch(folder: Path, role: str) -> Iterator[str]:
-    """An empty database's URL: a SQLite file, or a PostgreSQL database dropped afterwards."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{folder / f'{role}.sqlite3'}"
-        return
-    name = f"violeta_backup_{role}_{os.getpid()}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server()) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _url(name)
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **_server()) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """The source database, migrated, with the catalogs and agencies (shared by the tests)."""
     folder = tmp_path_factory.mktemp("backup-source")
-    with _scratch(folder, "src") as url:
+    with scratch_database(folder, "backup_src") as url:
         env = _env(folder, url)
         _violeta(env, "shell", "-v0", "-c", PREPARE)
         yield url, env
@@ -135,7 +103,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 @pytest.fixture
 def destination(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """An empty destination database."""
-    with _scratch(tmp_path, "dst") as url:
+    with scratch_database(tmp_path, "backup_dst") as url:
         yield url, _env(tmp_path, url)
 
 

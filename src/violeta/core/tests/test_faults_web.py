@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from violeta.core.tests import faults
 from violeta.records.tests.factories import canonical_record
@@ -154,25 +153,8 @@ class Server:
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[str]:
-    """SQLite file in tmp_path; on PostgreSQL runs, a scratch database on the same server."""
-    current = settings.DATABASES["default"]
-    if not current["ENGINE"].endswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'web.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"violeta_faults_web_{os.getpid()}"
-    user, password = current.get("USER") or "", current.get("PASSWORD") or ""
-    host, port = current.get("HOST") or "127.0.0.1", current.get("PORT") or 5432
-    server = f"postgres://{user}:{password}@{host}:{port}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with faults.scratch_database(tmp_path, "faults_web") as url:
+        yield url
 
 
 def test_server_killed_mid_registration_loses_and_duplicates_nothing(

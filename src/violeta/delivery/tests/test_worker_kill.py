@@ -34,11 +34,10 @@ from email.policy import default
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection
 
+from violeta.core.tests import faults
 from violeta.delivery.tests.receivers import Mailbox, free_port
 
 LEASE_SECONDS = 3
@@ -100,26 +99,10 @@ class SlowMailbox(Mailbox):
         return answer
 
 
-def _database(tmp_path: Path) -> Iterator[str]:
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'worker_kill.sqlite3'}"
-        return
-    db = connection.settings_dict
-    server = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
-    name = f"violeta_worker_kill_{os.getpid()}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def scratch_database(tmp_path: Path) -> Iterator[str]:
-    yield from _database(tmp_path)
+    with faults.scratch_database(tmp_path, "worker_kill") as url:
+        yield url
 
 
 def _violeta(env: dict[str, str], *args: str) -> str:

@@ -161,7 +161,7 @@ def run(
     if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
         call_command("collectstatic", interactive=False, verbosity=0)  # serve --no-collectstatic
     say(f"ready to load: {time.perf_counter() - clock:.1f} s (migrate, fill, accounts, static)")
-    config.update(steps=steps, step_seconds=step_seconds)
+    config.update(steps=steps, step_seconds=step_seconds, workers=workers)
     load = os.getloadavg()[0]
     started = timezone.now()
     clock = time.perf_counter()

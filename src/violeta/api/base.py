@@ -35,6 +35,25 @@ class ApiView(APIView):
     throttle_classes = [ClientRateThrottle]
     read_scope = "risk:read"
     write_scope = "risk:write"
+    # The query parameters the view documents; any other is refused (422), so that a misspelt
+    # filter never silently answers as if it had not been sent.
+    query_parameters: frozenset[str] = frozenset()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, scope and rate first
+        allowed = set(self.query_parameters)
+        paginator = getattr(self, "pagination_class", None)
+        if paginator is not None:  # a paged list also takes its paginator's parameters
+            for name in ("cursor_query_param", "page_size_query_param"):
+                if param := getattr(paginator, name, None):
+                    allowed.add(str(param))
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            known = ", ".join(sorted(allowed)) or _("none")
+            message = _("Unknown query parameter; this endpoint accepts: %(known)s.") % {
+                "known": known
+            }
+            raise exceptions.ValidationError({name[:50]: [message] for name in unknown[:10]})
 
     @property
     def actor(self) -> User:

@@ -74,6 +74,7 @@ def _page_url(request: Request, offset: int, limit: int) -> str:
 
 class WomanSearch(ApiView):
     read_scope = write_scope = "people:search"  # any other method: 405
+    query_parameters = frozenset({"cursor", "limit"})
 
     @extend_schema(
         request=shapes.SearchIn,

@@ -101,6 +101,14 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             if not complete:
                 messages.success(request, _("Draft saved."))
                 return redirect("risk:answer", pk=pk)
+            # Her answers were saved as a draft: the form shown again starts from that version,
+            # or her next save would be taken for someone else's.
+            data = request.POST.copy()
+            data[VERSION_FIELD] = str(
+                RiskAssessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
+            )
+            form = AnswersForm(definition, data)
+            form.is_valid()
             for item in missing:
                 form.add_error(item.id, _("Required to complete the assessment."))
     context = {"assessment": assessment, "form": form, "missing": missing, "conflict": conflict}

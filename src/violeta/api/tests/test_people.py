@@ -151,3 +151,19 @@ def test_alerts_need_to_know_and_scope(api: Callable[..., Api]) -> None:
     assert sem.get(f"/api/v1/women/{hers}/alerts/").json()["results"] == []
     no_scope = api(scopes="records:read", name="reader")
     _problem(no_scope.get(f"/api/v1/women/{hers}/alerts/"), 403)
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(api: Callable[..., Api]) -> None:
+    """A misspelt filter must not answer as if it had not been sent."""
+    sem = api(scopes="records:write,people:search,alerts:read,risk:read")
+    hers = _register_api(sem, "SEM-1", curp=CURP)["victim"]
+
+    ok = sem.send("POST", f"{SEARCH}?limit=5", {"curp": CURP})
+    assert ok.status_code == 200 and [r["id"] for r in ok.json()["results"]] == [hers]
+    wrong = sem.send("POST", f"{SEARCH}?limt=5", {"curp": CURP})
+    body = _problem(wrong, 422)
+    assert "cursor, limit" in body["errors"]["limt"][0]
+    assert sem.get(f"/api/v1/women/{hers}/alerts/?limit=1").status_code == 200  # its paginator's
+    refused = sem.get(f"/api/v1/women/{hers}/alerts/?state=open")
+    assert "state" in _problem(refused, 422)["errors"]
+    assert sem.get("/api/v1/risk/instruments/?x=1").status_code == 422

@@ -216,19 +216,7 @@ def child(records: int, *, steps: list[int], step_seconds: float, workers: int, 
 
 
 def bench_load(url: str, argv: list[str]) -> str:
-    """A child process pointed at the bench's database (``url``); its lines are echoed as they
-    come and its final line returned."""
-    env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
-    command = [sys.executable, "-m", "violeta.cli", "bench", "load", *argv]
-    process = subprocess.Popen(  # noqa: S603 - our own command, no shell
-        command, env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    last = ""
-    for text in process.stdout:
-        if last:
-            print(last, flush=True)
-        last = text.rstrip("\n")
-    if process.wait() != 0:
-        raise RuntimeError(f"the load bench failed (exit {process.returncode})")
-    return last
+    """The load bench in a child process pointed at its own database (``url``)."""
+    from violeta.observatory.bench import run_child_bench
+
+    return run_child_bench(url, argv, "load")

@@ -264,16 +264,13 @@ def database_url(engine: str, name: str) -> str:
     return f"postgres://{auth}{host}:{port}/{name}"
 
 
-def bench_observatory(records: int, *, database: str | None, repeat: int, seed: int) -> str:
-    """A child process pointed at the bench's database; its lines are echoed as they come and
-    its final line returned."""
-    engine = database if database in ("sqlite", "postgres") else default_engine()
-    url = database_url(engine, f"violeta_bench_obs_{records}")
+def run_child_bench(url: str, argv: list[str], name: str) -> str:
+    """``violeta bench NAME ARGV`` in a child process pointed at the bench's database
+    (``url``); its lines are echoed as they come and its final line (the figures) returned."""
     env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
-    argv = [sys.executable, "-m", "violeta.cli", "bench", "observatory"]
-    argv += ["--records", str(records), "--repeat", str(repeat), "--seed", str(seed)]
+    command = [sys.executable, "-m", "violeta.cli", "bench", name, *argv]
     process = subprocess.Popen(  # noqa: S603 - our own command, no shell
-        argv, env=env, stdout=subprocess.PIPE, text=True
+        command, env=env, stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     last = ""
@@ -282,5 +279,13 @@ def bench_observatory(records: int, *, database: str | None, repeat: int, seed: 
             print(last, flush=True)
         last = text.rstrip("\n")
     if process.wait() != 0:
-        raise RuntimeError(f"the observatory bench failed (exit {process.returncode})")
+        raise RuntimeError(f"the {name} bench failed (exit {process.returncode})")
     return last
+
+
+def bench_observatory(records: int, *, database: str | None, repeat: int, seed: int) -> str:
+    """The observatory bench in a child process pointed at its own database."""
+    engine = database if database in ("sqlite", "postgres") else default_engine()
+    url = database_url(engine, f"violeta_bench_obs_{records}")
+    argv = ["--records", str(records), "--repeat", str(repeat), "--seed", str(seed)]
+    return run_child_bench(url, argv, "observatory")

@@ -39,6 +39,7 @@ from violeta.records.models import ReportedIdentity
 METHODS = {
     "curp": LinkMethod.CURP,
     "model": LinkMethod.MODEL,
+    "incident": LinkMethod.INCIDENT,
     "human": LinkMethod.HUMAN,
     "single": LinkMethod.SINGLE,
     "unlinked": LinkMethod.UNLINKED,

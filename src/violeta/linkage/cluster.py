@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from violeta.linkage.incident import attach_incident
 from violeta.linkage.scoring import NEAR_YEARS
 
 MIN_EVIDENCE = 2  # identity strength (features.identity_strength) a record needs to link
@@ -73,14 +74,27 @@ MAX_SURNAME_FORMS = 8
 SURNAME_SLIP = 0.85  # Jaro–Winkler: one typing slip in a second surname, even a short one
 
 
+def _alike(x: str, y: str) -> bool:
+    return x == y or JaroWinkler.similarity(x, y) >= SURNAME_SLIP
+
+
 def _same_family(x: tuple[str, str], y: tuple[str, str]) -> bool:
     """Could these two pairs of surnames be one woman's, typed twice? Her second surname (her
-    mother's first) is the same, with a slip at most, or the two were swapped."""
+    mother's first) is the same, with a slip at most, or the two were swapped (both of them:
+    "Cano Torres" is not "Sánchez Cano" typed the other way round)."""
+    return _alike(x[1], y[1]) or (_alike(x[0], y[1]) and _alike(x[1], y[0]))
+
+
+MAX_DOB_FORMS = 4  # dates of birth a file keeps for the check below (one woman, a few slips)
+
+
+def _same_birth(x: str, y: str) -> bool:
+    """Could these two dates of birth be one woman's, typed twice: equal, one digit off or
+    transposed, or day and month swapped."""
     return (
-        x[1] == y[1]
-        or x[1] == y[0]
-        or x[0] == y[1]
-        or JaroWinkler.similarity(x[1], y[1]) >= SURNAME_SLIP
+        x == y
+        or DamerauLevenshtein.distance(x, y) <= 1
+        or (x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7])
     )
 
 
@@ -93,6 +107,7 @@ class _UnionFind:
         self.forbidden: dict[int, set[int]] = {}
         self.years: dict[int, tuple[float, float]] = {}  # birth years on file: lowest, highest
         self.surnames: dict[int, set[tuple[str, str]]] = {}  # both surnames, as typed on file
+        self.dobs: dict[int, set[str]] = {}  # full dates of birth on file
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -124,6 +139,9 @@ class _UnionFind:
         sa, sb = self.surnames.get(ra), self.surnames.get(rb)
         if sa and sb and not any(_same_family(x, y) for x in sa for y in sb):
             return "surname_conflict"
+        da, db = self.dobs.get(ra), self.dobs.get(rb)
+        if da and db and not any(_same_birth(x, y) for x in da for y in db):
+            return "birth_conflict"
         return None
 
     def union_roots(self, ra: int, rb: int) -> int:
@@ -136,6 +154,8 @@ class _UnionFind:
             self.forbidden.setdefault(ra, set()).update(self.forbidden.pop(rb))
         if rb in self.surnames:
             self.keep_surnames(ra, self.surnames.pop(rb))
+        if rb in self.dobs:
+            self.keep_dobs(ra, self.dobs.pop(rb))
         if rb in self.years:
             low, high = self.years.pop(rb)
             mine = self.years.get(ra, (low, high))
@@ -149,6 +169,13 @@ class _UnionFind:
             if len(forms) >= MAX_SURNAME_FORMS:
                 return
             forms.add(pair)
+
+    def keep_dobs(self, root: int, dates: set[str]) -> None:
+        forms = self.dobs.setdefault(root, set())
+        for date in dates:
+            if len(forms) >= MAX_DOB_FORMS:
+                return
+            forms.add(date)
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -220,6 +247,10 @@ def cluster(
         ):
             if isinstance(first, str) and isinstance(second, str) and first and second:
                 uf.keep_surnames(uf.find(number[uid]), {(first, second)})
+    if "dob" in features:
+        for uid, dob in zip(features["unique_id"].tolist(), features["dob"].tolist(), strict=True):
+            if isinstance(dob, str) and len(dob) == 10:
+                uf.keep_dobs(uf.find(number[uid]), {dob})
     strength = [0] * len(ids)
     for uid, evidence in zip(
         features["unique_id"].tolist(), features["evidence"].tolist(), strict=True
@@ -248,7 +279,11 @@ def cluster(
         if why == "curp_conflict":
             review.append((a, b, p, why))
             continue
-        if why in ("age_conflict", "surname_conflict"):  # the pair agrees, the files do not
+        if why in (
+            "age_conflict",
+            "surname_conflict",
+            "birth_conflict",
+        ):  # the pair agrees, the files do not
             review.append((a, b, p, "uncertain"))
             continue
         if why:
@@ -259,6 +294,7 @@ def cluster(
             if p > probability.get(u, 0.0):
                 probability[u] = p
     _attach_lone(uf, uncertain, strength, has_year, method, probability)
+    attach_incident(uf, features, number, strength, method)
     for a, b, p in uncertain:
         if uf.find(a) != uf.find(b) and uf.conflict(a, b) is None:
             review.append((a, b, p, "uncertain"))

@@ -11,6 +11,7 @@ class LinkMethod(models.TextChoices):
     CURP = "curp", _("Same valid CURP")
     EXACT = "exact", _("Same name and date of birth")
     MODEL = "model", _("Probabilistic model")
+    INCIDENT = "incident", _("Same incident (given name and age, within hours)")
     HUMAN = "human", _("Human decision")
     OPERATOR = "operator", _("Chosen by the operator")
     SINGLE = "single", _("No match: a person of her own")

@@ -189,3 +189,104 @@ def test_files_whose_second_surnames_never_agree_are_not_bridged() -> None:
         feats.loc[3, ["surname1", "surname2"]] = [first, second]
         result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
         assert result.cluster_of["d"] == result.cluster_of["a"], (first, second)
+
+
+def test_files_whose_dates_of_birth_never_agree_are_not_bridged() -> None:
+    """Two Guadalupe González Martínez, born 1981-01-20 and 1982-03-13: a record of one that
+    gives only her age scores high against both, but a file holds one date of birth (typed
+    with a slip at most)."""
+    feats = _features([(u, None, False, 3) for u in "abcd"])
+    feats["dob"] = ["1981-01-20", "1981-01-20", None, "1982-03-13"]
+    pairs = _pairs([("a", "b", 0.999), ("b", "c", 0.99), ("c", "d", 0.98)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["a"] == result.cluster_of["b"] == result.cluster_of["c"]
+    assert result.cluster_of["d"] != result.cluster_of["a"]
+    assert ("c", "d", 0.98, "uncertain") in result.review
+    # A slip in one digit, two digits transposed, or day and month swapped: still her.
+    for dob in ("1981-01-21", "1981-10-20", "1981-20-01"):
+        feats.loc[3, "dob"] = dob
+        result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+        assert result.cluster_of["d"] == result.cluster_of["a"], dob
+
+
+def test_one_surname_in_the_place_of_the_other_is_not_a_swap() -> None:
+    """Rosario Cano Torres is not Rosario Sánchez Cano typed the other way round."""
+    feats = _features([(u, None, False, 3) for u in "abc"])
+    feats["surname1"] = ["SANCHEZ", None, "CANO"]
+    feats["surname2"] = ["CANO", None, "TORRES"]
+    pairs = _pairs([("a", "b", 0.999), ("b", "c", 0.98)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["c"] != result.cluster_of["a"]
+    feats.loc[2, "surname2"] = "SANCHES"  # both swapped, one with a slip
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["c"] == result.cluster_of["a"]
+
+
+def _incident(rows: list[tuple[str, str, str | None, float | None, float, int]]) -> pd.DataFrame:
+    """unique_id, given name, first surname, birth year, minute it happened, evidence."""
+    feats = pd.DataFrame(
+        rows,
+        columns=["unique_id", "given_primary", "surname1", "birth_year", "occurred", "evidence"],
+    )
+    feats["curp"] = None
+    feats["curp_consistent"] = False
+    feats["surname2"] = None
+    return feats
+
+
+def test_a_thin_911_call_joins_the_police_record_of_the_same_incident() -> None:
+    """ "Amelia, 30" on the 911 line at 20:41; the police write Amelia Reyes Madrid, 31, at
+    21:30: the same woman. A given name alone never links on the model; here the moment is
+    the evidence, and the link says so."""
+    feats = _incident(
+        [
+            ("call", "AMELIA", None, 1995.0, 1000.0, 1),
+            ("police", "AMELIA", "REYES", 1994.0, 1049.0, 3),
+            ("centre", "AMELIA", "REYES", 1994.0, 90_000.0, 4),
+            ("other", "AMELIA", "LUNA", 1960.0, 1010.0, 3),  # 35 years older: not a rival
+        ]
+    )
+    pairs = _pairs([("police", "centre", 0.99)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["call"] == result.cluster_of["police"] == result.cluster_of["centre"]
+    assert result.method["call"] == "incident"
+    assert result.cluster_of["other"] != result.cluster_of["call"]
+
+
+def test_a_thin_call_with_two_women_within_reach_or_none_stays_unlinked() -> None:
+    """Two Amelias of that age within the three hours (or one whose age is not known), a
+    police record a day later, or an age that disagrees: the call stays on its own."""
+    cases = {
+        "two women": [("p1", "AMELIA", "REYES", 1994.0, 1049.0, 3),
+                      ("p2", "AMELIA", "LUNA", 1995.0, 1100.0, 3)],
+        "a rival of unknown age": [("p1", "AMELIA", "REYES", 1994.0, 1049.0, 3),
+                                   ("p2", "AMELIA", "LUNA", None, 1100.0, 3)],
+        "a day later": [("p1", "AMELIA", "REYES", 1995.0, 1000.0 + 24 * 60, 3)],
+        "another age": [("p1", "AMELIA", "REYES", 1991.0, 1049.0, 3)],
+        "another given name": [("p1", "AMALIA", "REYES", 1995.0, 1049.0, 3)],
+    }  # fmt: skip
+    for case, others in cases.items():
+        feats = _incident([("call", "AMELIA", None, 1995.0, 1000.0, 1), *others])
+        result = cluster(feats, _pairs([]), threshold=0.95, review_from=0.5)
+        assert result.method["call"] == "unlinked", case
+        assert result.cluster_of["call"] == "call", case
+
+
+def test_two_thin_calls_of_one_incident_both_join_her_file() -> None:
+    """The 911 line took two calls about her (a neighbour, then her sister): each is within
+    reach of the other and of the police record; once one has joined her file, so does the
+    other. Three lone records within reach of each other stay apart: which two are one
+    woman is not for the clock to say."""
+    feats = _incident(
+        [
+            ("call1", "ROSA", None, 1990.0, 1000.0, 1),
+            ("call2", "ROSA", None, 1990.0, 1010.0, 1),
+            ("police", "ROSA", "CANO", 1991.0, 1060.0, 3),
+            ("centre", "ROSA", "CANO", 1991.0, 50_000.0, 4),
+        ]
+    )
+    pairs = _pairs([("police", "centre", 0.99)])
+    result = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+    assert result.cluster_of["call1"] == result.cluster_of["call2"] == result.cluster_of["police"]
+    result = cluster(feats, _pairs([]), threshold=0.95, review_from=0.5)
+    assert len({result.cluster_of[u] for u in ("call1", "call2", "police")}) == 3

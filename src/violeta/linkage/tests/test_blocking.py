@@ -46,6 +46,24 @@ def test_namesakes_of_very_different_ages_are_not_scored_but_near_ages_and_slips
     assert {("a", "e"), ("b", "e"), ("c", "e")} <= pairs
 
 
+def test_swapped_surnames_are_scored_with_the_same_initial_and_near_ages() -> None:
+    """Hernández García and García Hernández, one of them typed the other way round: scored
+    when the given names share an initial and the ages are near; every such swap in a city
+    of a million women is not."""
+    swapped = {"surname1": "GARCIA", "surname2": "HERNANDEZ"}
+    pairs = _blocked(
+        {
+            "a": {"surname1": "HERNANDEZ", "surname2": "GARCIA", "given_primary": "MARIA",
+                  "birth_year": 1985},
+            "b": {**swapped, "given_primary": "MARYA", "birth_year": 1986},
+            "c": {**swapped, "given_primary": "ROSA", "birth_year": 1985},
+            "d": {**swapped, "given_primary": "MARIA", "birth_year": 1970},
+        }
+    )  # fmt: skip
+    assert ("a", "b") in pairs
+    assert ("a", "c") not in pairs and ("a", "d") not in pairs
+
+
 def test_a_saved_model_scores_with_the_codes_blocking_rules() -> None:
     saved = {"comparisons": [], "blocking_rules_to_generate_predictions": [{"blocking_rule": "1"}]}
     model = with_current_blocking(saved)

@@ -32,7 +32,10 @@ def bench_generate(records: int, seed: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: generate, link, link-realtime, alerts, import, observatory, load."
+    help = (
+        "Run a benchmark: generate, link, link-realtime, link-batch, alerts, import, "
+        "observatory, load."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                 "generate",
                 "link",
                 "link-realtime",
+                "link-batch",
                 "alerts",
                 "import",
                 "observatory",
@@ -81,6 +85,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         elif options["name"] == "link-realtime":
             self.stdout.write(self._realtime(options))
+        elif options["name"] == "link-batch":
+            self.stdout.write(self._link_batch(options))
         elif options["name"] == "alerts":
             self.stdout.write(self._alerts(options))
         elif options["name"] == "import":
@@ -118,6 +124,29 @@ class Command(BaseCommand):
         argv = [sys.executable, "-m", "violeta.cli", "bench", "link-realtime"]
         argv += ["--records", str(records), "--seed", str(seed)]
         argv += ["--lookups", str(options["lookups"])]
+        done = subprocess.run(  # noqa: S603 - our own command, no shell
+            argv, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise CommandError(done.stderr[-2000:])
+        return done.stdout.strip().splitlines()[-1]
+
+    def _link_batch(self, options: dict[str, Any]) -> str:
+        """``violeta link`` end to end in the bench's own database (linkage/bench_batch.py)."""
+        records, seed, corruption = options["records"], options["seed"], options["corruption"]
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
+            from violeta.agencies.services import agencies_load
+            from violeta.catalogs.services import catalogs_load
+            from violeta.linkage.bench_batch import bench_batch
+
+            call_command("migrate", verbosity=0)
+            catalogs_load()
+            agencies_load()
+            return bench_batch(records, corruption=corruption, seed=seed)
+        url = bench_database_url(f"violeta_bench_batch_{records}_{seed}_{corruption}")
+        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
+        argv = [sys.executable, "-m", "violeta.cli", "bench", "link-batch", "--records"]
+        argv += [str(records), "--seed", str(seed), "--corruption", corruption]
         done = subprocess.run(  # noqa: S603 - our own command, no shell
             argv, env=env, capture_output=True, text=True, check=False
         )

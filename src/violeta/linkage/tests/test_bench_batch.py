@@ -1,0 +1,48 @@
+"""``violeta bench link-batch``: the store an import leaves, and runs that start from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from violeta.linkage.bench_batch import bench_batch
+from violeta.linkage.models import LinkMethod
+from violeta.people.models import Person
+from violeta.records.models import AgencyRecord, ReportedIdentity
+
+pytestmark = pytest.mark.django_db
+
+
+def _figures(line: str) -> tuple[str, ...]:
+    """Everything but the seconds: the persons, the moves and the quality."""
+    return tuple(re.findall(r"\d+ → \d+ persons, \d+ moved|P [\d.]+ R [\d.]+", line))
+
+
+def test_the_store_is_an_import_and_every_run_starts_from_it(
+    catalogs: None, tmp_path: Path
+) -> None:
+    with override_settings(DATA_DIR=tmp_path):
+        line = bench_batch(600, seed=3)
+        records = AgencyRecord.objects.count()
+        identities = ReportedIdentity.objects.count()
+        assert "built in" in line and f"{identities} identities" in line
+        # Identities decrypt to their names and carry their stored features.
+        some = ReportedIdentity.objects.exclude(first_surname="").first()
+        assert some is not None and some.first_surname and some.link_features
+        assert records >= 400 and identities > records
+        # The runs linked: fewer persons in use than identities, quality measured.
+        used = ReportedIdentity.objects.values("person").distinct().count()
+        assert used < identities
+        woman_p, woman_r = map(float, re.findall(r"woman P ([\d.]+) R ([\d.]+)", line)[0])
+        assert woman_p > 0.98 and woman_r > 0.9
+        assert ReportedIdentity.objects.exclude(link_method=LinkMethod.SINGLE).exists()
+
+        again = bench_batch(600, seed=3)
+
+    assert "reused" in again
+    assert _figures(again) == _figures(line)  # the same start, the same links
+    assert AgencyRecord.objects.count() == records
+    assert Person.objects.filter(merged_into__isnull=True).count() >= used

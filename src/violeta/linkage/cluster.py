@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from violeta.linkage.components import Nodes, merge_safe
 from violeta.linkage.incident import attach_incident
 from violeta.linkage.scoring import NEAR_YEARS
 
@@ -237,6 +238,15 @@ def cluster(
                 uf.union(members[0], other)
                 for u in (members[0], other):
                     method.setdefault(u, "curp")
+    n = len(ids)
+    curp_of: list[str | None] = [None] * n
+    for uid, curp in zip(
+        consistent["unique_id"].tolist(), consistent["curp"].tolist(), strict=True
+    ):
+        curp_of[number[uid]] = curp
+    year_of: list[float | None] = [None] * n
+    surnames_of: list[tuple[str, str] | None] = [None] * n
+    dob_of: list[str | None] = [None] * n
     has_year = [False] * len(ids)
     birth_years = (
         features["birth_year"].tolist() if "birth_year" in features else [None] * len(features)
@@ -244,6 +254,7 @@ def cluster(
     for uid, year in zip(features["unique_id"].tolist(), birth_years, strict=True):
         if year is not None and year == year:  # not missing (None or NaN)
             has_year[number[uid]] = True
+            year_of[number[uid]] = year
             root = uf.find(number[uid])
             low, high = uf.years.get(root, (year, year))
             uf.years[root] = (min(low, year), max(high, year))
@@ -255,10 +266,12 @@ def cluster(
             strict=True,
         ):
             if isinstance(first, str) and isinstance(second, str) and first and second:
+                surnames_of[number[uid]] = (first, second)
                 uf.keep_surnames(uf.find(number[uid]), {(first, second)})
     if "dob" in features:
         for uid, dob in zip(features["unique_id"].tolist(), features["dob"].tolist(), strict=True):
             if isinstance(dob, str) and len(dob) == 10:
+                dob_of[number[uid]] = dob
                 uf.keep_dobs(uf.find(number[uid]), {dob})
     strength = [0] * len(ids)
     for uid, evidence in zip(
@@ -270,6 +283,18 @@ def cluster(
     if (left < 0).any() or (right < 0).any():
         raise ValueError("a scored pair names a record that is not among the features")
     scores = pairs["match_probability"].to_numpy(dtype=float)
+    handled = merge_safe(
+        uf,
+        left,
+        right,
+        scores,
+        threshold=threshold,
+        linkable=np.asarray(strength) >= MIN_EVIDENCE,
+        nodes=Nodes(curp_of, dob_of, surnames_of, year_of, _same_family, _same_birth),
+        method=method,
+        probability=probability,
+    )
+    left, right, scores = left[~handled], right[~handled], scores[~handled]
     order = np.lexsort((right, left, -scores))
     uncertain: list[tuple[int, int, float]] = []
     find = uf.find
@@ -299,8 +324,7 @@ def cluster(
             continue
         uf.union_roots(ra, rb)
         for u in (a, b):
-            method.setdefault(u, "model")
-            if p > probability.get(u, 0.0):
+            if method.setdefault(u, "model") == "model" and p > probability.get(u, 0.0):
                 probability[u] = p
     _attach_lone(uf, uncertain, strength, has_year, method, probability)
     attach_incident(uf, features, number, strength, method)

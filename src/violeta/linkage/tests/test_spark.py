@@ -57,7 +57,8 @@ def test_the_saved_duckdb_sql_is_translated_to_spark() -> None:
     assert len(rules) == len(link_model.BLOCKING_RULES)
     assert {r["sql_dialect"] for r in rules} == {"spark"}
     assert rules[0]["blocking_rule"] == "l.curp = r.curp"
-    assert any("ABS(l.birth_year - r.birth_year) <= 5" in r["blocking_rule"] for r in rules)
+    near = f"ABS(l.birth_year - r.birth_year) <= {link_model.BLOCK_YEARS}"
+    assert any(near in r["blocking_rule"] for r in rules)
 
 
 def test_the_jaro_winkler_udf_is_duckdbs_not_splinks_scala_one() -> None:

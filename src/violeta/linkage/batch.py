@@ -17,11 +17,12 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from violeta.audit.services import audit_log
+from violeta.core.bulk_sql import update_from_values
 from violeta.core.crypto import decrypt_many
 from violeta.linkage import model as link_model
 from violeta.linkage.cluster import Clusters, cluster
@@ -200,15 +201,17 @@ def _current_persons(frame: pd.DataFrame) -> dict[str, int | None]:
 
 
 def _write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
-    """UPDATE person, method and probability of many identities in a few round trips."""
-    table = ReportedIdentity._meta.db_table
-    sql = (
-        f"UPDATE {table} SET person_id = %s, link_method = %s, link_probability = %s "  # noqa: S608
-        "WHERE id = %s"
+    """Person, method and probability of many identities, a few thousand per statement."""
+    update_from_values(
+        ReportedIdentity._meta.db_table,
+        "id",
+        [
+            ("person_id", "bigint"),
+            ("link_method", "text"),
+            ("link_probability", "double precision"),
+        ],
+        [(pk, person, method, probability) for person, method, probability, pk in rows],
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
 
 
 def _write_merges(used: set[int], merged_into: dict[int, int]) -> None:
@@ -220,15 +223,13 @@ def _write_merges(used: set[int], merged_into: dict[int, int]) -> None:
     revived = [pk for pk in marked.iterator(chunk_size=10_000) if pk in used]
     for start in range(0, len(revived), WRITE_BATCH):
         Person.objects.filter(pk__in=revived[start : start + WRITE_BATCH]).update(merged_into=None)
-    table = Person._meta.db_table
-    sql = (
-        f"UPDATE {table} SET merged_into_id = %s "  # noqa: S608
-        "WHERE id = %s AND merged_into_id IS NULL AND id <> %s"
+    update_from_values(
+        Person._meta.db_table,
+        "id",
+        [("merged_into_id", "bigint")],
+        [(old, new) for old, new in merged_into.items()],
+        where="t.merged_into_id IS NULL AND t.id <> v.c0",
     )
-    rows = [(new, old, new) for old, new in merged_into.items()]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
     merged_chains_flatten()
 
 

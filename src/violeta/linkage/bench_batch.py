@@ -35,6 +35,7 @@ from django.test import override_settings
 
 from violeta.agencies.models import Agency
 from violeta.catalogs.models import Alcaldia, RecordKind
+from violeta.core.bulk_sql import update_from_values
 from violeta.linkage.batch import LinkReport, evaluate_database, link_all
 from violeta.linkage.bench_realtime import _identity
 from violeta.linkage.features import fold, stored_blob
@@ -141,17 +142,20 @@ def build_store(
 def reset_store(import_person: dict[int, tuple[int, str]], built_persons: int) -> None:
     """Back to the import's state: identities on their import persons, no merges, no review
     pairs or decisions, no persons created by earlier runs."""
-    table = ReportedIdentity._meta.db_table
-    sql = (
-        f"UPDATE {table} SET person_id = %s, link_method = %s, link_probability = NULL "  # noqa: S608
-        "WHERE id = %s"
-    )
-    rows = [(person, method, pk) for pk, (person, method) in import_person.items()]
-    with transaction.atomic(), connection.cursor() as cursor:
+    rows = [(pk, person, method, None) for pk, (person, method) in import_person.items()]
+    with transaction.atomic():
         ReviewPair.objects.all().delete()
         LinkDecision.objects.all().delete()
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        update_from_values(
+            ReportedIdentity._meta.db_table,
+            "id",
+            [
+                ("person_id", "bigint"),
+                ("link_method", "text"),
+                ("link_probability", "double precision"),
+            ],
+            rows,
+        )
         Person.objects.filter(merged_into__isnull=False).update(merged_into=None)
         Person.objects.filter(pk__gt=built_persons).delete()
 

@@ -37,7 +37,7 @@ from violeta.agencies.models import Agency
 from violeta.catalogs.models import Alcaldia, RecordKind
 from violeta.core.bulk_sql import update_from_values
 from violeta.linkage.batch import LinkReport, evaluate_database, link_all
-from violeta.linkage.bench_realtime import _identity
+from violeta.linkage.bench_realtime import identity_input
 from violeta.linkage.features import fold, stored_blob
 from violeta.linkage.models import LinkDecision, LinkMethod, ReviewPair
 from violeta.linkage.source import frames_from_files
@@ -109,7 +109,7 @@ def build_store(
             identities, keys, new_people = [], [], {}
             for record, uid in zip(made, chunk, strict=True):
                 for role, row in parties[uid].items():
-                    data = _identity(row)
+                    data = identity_input(row)
                     identity = ReportedIdentity(record=record, role=ROLES[role])
                     identity_apply(identity, data, alcaldia=alcaldias.get(data.alcaldia_code))
                     age = row.get("age")

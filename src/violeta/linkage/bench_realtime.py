@@ -76,7 +76,9 @@ class Timing:
         )
 
 
-def _identity(row: dict[str, Any]) -> IdentityInput:
+def identity_input(row: dict[str, Any]) -> IdentityInput:
+    """A generator row (agency file columns) as the form's identity input."""
+
     def text(name: str) -> str:
         value = row.get(name)
         return "" if value is None or value != value else str(value)
@@ -119,7 +121,7 @@ def build_store(stored: pd.DataFrame, progress: Any = None) -> dict[int, str]:
         people = []
         for row in chunk:
             person = Person(kind=PersonKind.WOMAN)
-            data = _identity(row)
+            data = identity_input(row)
             identity_apply(person, data, alcaldia=None)
             person.alcaldia_id = alcaldias.get(data.alcaldia_code)
             person_indexes(person)
@@ -134,10 +136,10 @@ def build_store(stored: pd.DataFrame, progress: Any = None) -> dict[int, str]:
 
 
 def _violeta(picked: pd.DataFrame, truth: dict[int, str]) -> Timing:
-    candidates_for(data=_identity(picked.iloc[0].to_dict()))  # warm: model, connection
+    candidates_for(data=identity_input(picked.iloc[0].to_dict()))  # warm: model, connection
     millis, right = [], 0
     for row in picked.to_dict("records"):
-        data = _identity(row)
+        data = identity_input(row)
         start = time.perf_counter()
         found = candidates_for(data=data)
         millis.append((time.perf_counter() - start) * 1000)

@@ -12,10 +12,10 @@ from violeta.core.management.commands.bench import bench_database_url
 from violeta.linkage import realtime
 from violeta.linkage.bench_realtime import (
     _generated,
-    _identity,
     _split,
     bench_realtime,
     build_store,
+    identity_input,
 )
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
@@ -36,7 +36,7 @@ def test_the_built_store_is_found_by_the_lookup_the_form_uses(catalogs: None) ->
         (stored["given_names"].fillna("") != "") & (stored["first_surname"].fillna("") != "")
     ]
     for row in named.sample(n=15, random_state=1).to_dict("records"):  # a key to look up by
-        found = realtime.candidates_for(data=_identity(row))
+        found = realtime.candidates_for(data=identity_input(row))
         assert found, row["unique_id"]
         assert store_truth[found[0].person.pk] == row["true_id"]
 

@@ -200,8 +200,9 @@ def _current_persons(frame: pd.DataFrame) -> dict[str, int | None]:
     }
 
 
-def _write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
-    """Person, method and probability of many identities, a few thousand per statement."""
+def write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
+    """Person, method and probability of many identities (rows: person, method, probability,
+    identity), a few thousand per statement."""
     update_from_values(
         ReportedIdentity._meta.db_table,
         "id",
@@ -334,7 +335,7 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
             if person_id != current[uid]:
                 report.moved += 1
             rows.append((person_id, str(method), probability, int(uid)))
-        _write_links(rows)
+        write_links(rows)
         _write_merges(set(person_of.values()), merged_into)
         known = set(
             ReviewPair.objects.filter(identity_a__role=role).values_list(

@@ -35,8 +35,7 @@ from django.test import override_settings
 
 from violeta.agencies.models import Agency
 from violeta.catalogs.models import Alcaldia, RecordKind
-from violeta.core.bulk_sql import update_from_values
-from violeta.linkage.batch import LinkReport, evaluate_database, link_all
+from violeta.linkage.batch import LinkReport, evaluate_database, link_all, write_links
 from violeta.linkage.bench_realtime import identity_input
 from violeta.linkage.features import fold, stored_blob
 from violeta.linkage.models import LinkDecision, LinkMethod, ReviewPair
@@ -142,20 +141,11 @@ def build_store(
 def reset_store(import_person: dict[int, tuple[int, str]], built_persons: int) -> None:
     """Back to the import's state: identities on their import persons, no merges, no review
     pairs or decisions, no persons created by earlier runs."""
-    rows = [(pk, person, method, None) for pk, (person, method) in import_person.items()]
+    rows = [(person, method, None, pk) for pk, (person, method) in import_person.items()]
     with transaction.atomic():
         ReviewPair.objects.all().delete()
         LinkDecision.objects.all().delete()
-        update_from_values(
-            ReportedIdentity._meta.db_table,
-            "id",
-            [
-                ("person_id", "bigint"),
-                ("link_method", "text"),
-                ("link_probability", "double precision"),
-            ],
-            rows,
-        )
+        write_links(rows)
         Person.objects.filter(merged_into__isnull=False).update(merged_into=None)
         Person.objects.filter(pk__gt=built_persons).delete()
 

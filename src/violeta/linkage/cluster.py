@@ -51,8 +51,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from violeta.linkage.agreement import same_birth, same_family
 from violeta.linkage.components import Nodes, merge_safe
 from violeta.linkage.incident import attach_incident
 from violeta.linkage.scoring import NEAR_YEARS
@@ -78,34 +78,10 @@ class Clusters:
         return groups
 
 
-# How many different ways of typing her two surnames a file keeps for the check below (a
+# How many different ways of typing her two surnames a file keeps for ``roots_conflict`` (a
 # woman with thirty records is typed a dozen ways; the first forms suffice to recognise her).
 MAX_SURNAME_FORMS = 8
-SURNAME_SLIP = 0.85  # Jaro–Winkler: one typing slip in a second surname, even a short one
-
-
-def _alike(x: str, y: str) -> bool:
-    return x == y or JaroWinkler.similarity(x, y) >= SURNAME_SLIP
-
-
-def _same_family(x: tuple[str, str], y: tuple[str, str]) -> bool:
-    """Could these two pairs of surnames be one woman's, typed twice? Her second surname (her
-    mother's first) is the same, with a slip at most, or the two were swapped (both of them:
-    "Cano Torres" is not "Sánchez Cano" typed the other way round)."""
-    return _alike(x[1], y[1]) or (_alike(x[0], y[1]) and _alike(x[1], y[0]))
-
-
-MAX_DOB_FORMS = 4  # dates of birth a file keeps for the check below (one woman, a few slips)
-
-
-def _same_birth(x: str, y: str) -> bool:
-    """Could these two dates of birth be one woman's, typed twice: equal, one digit off or
-    transposed, or day and month swapped."""
-    return (
-        x == y
-        or DamerauLevenshtein.distance(x, y) <= 1
-        or (x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7])
-    )
+MAX_DOB_FORMS = 4  # dates of birth a file keeps for ``roots_conflict`` (one woman, a few slips)
 
 
 class _UnionFind:
@@ -147,10 +123,10 @@ class _UnionFind:
             if any(self.find(x) == rb for x in fa) or any(self.find(x) == ra for x in fb):
                 return "human"
         sa, sb = self.surnames.get(ra), self.surnames.get(rb)
-        if sa and sb and not any(_same_family(x, y) for x in sa for y in sb):
+        if sa and sb and not any(same_family(x, y) for x in sa for y in sb):
             return "surname_conflict"
         da, db = self.dobs.get(ra), self.dobs.get(rb)
-        if da and db and not any(_same_birth(x, y) for x in da for y in db):
+        if da and db and not any(same_birth(x, y) for x in da for y in db):
             return "birth_conflict"
         return None
 
@@ -186,6 +162,13 @@ class _UnionFind:
             if len(forms) >= MAX_DOB_FORMS:
                 return
             forms.add(date)
+
+    def sizes(self) -> dict[int, int]:
+        """How many records each cluster holds, by root."""
+        size: dict[int, int] = defaultdict(int)
+        for i in range(len(self.parent)):
+            size[self.find(i)] += 1
+        return size
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -290,7 +273,7 @@ def cluster(
         scores,
         threshold=threshold,
         linkable=np.asarray(strength) >= MIN_EVIDENCE,
-        nodes=Nodes(curp_of, dob_of, surnames_of, year_of, _same_family, _same_birth),
+        nodes=Nodes(curp_of, dob_of, surnames_of, year_of),
         method=method,
         probability=probability,
     )
@@ -356,9 +339,7 @@ def _attach_lone(
     candidate that has just joined the same file no longer counts apart), another lone record
     is a rival only if it resembles her at least as much as the file does, and passes repeat
     until nothing more joins."""
-    size: dict[int, int] = defaultdict(int)
-    for i in range(len(uf.parent)):
-        size[uf.find(i)] += 1
+    size = uf.sizes()
     candidates: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for a, b, p in uncertain:
         for lone, other in ((a, b), (b, a)):

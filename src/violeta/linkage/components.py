@@ -16,13 +16,14 @@ a large dependency for twenty lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from violeta.linkage.agreement import same_birth, same_family
 from violeta.linkage.scoring import NEAR_YEARS
 
 if TYPE_CHECKING:
@@ -57,8 +58,6 @@ class Nodes:
     dobs: Sequence[str | None]
     surnames: Sequence[tuple[str, str] | None]  # both surnames
     years: Sequence[float | None]
-    same_family: Callable[[Any, Any], bool]
-    same_birth: Callable[[str, str], bool]
 
 
 def safe_components(uf: _UnionFind, labels: np.ndarray, nodes: Nodes) -> set[int]:
@@ -84,9 +83,9 @@ def safe_components(uf: _UnionFind, labels: np.ndarray, nodes: Nodes) -> set[int
         forms = {f for m in members if (f := nodes.surnames[m])}
         if len(births) > MAX_FORMS or len(forms) > MAX_FORMS:
             continue
-        if not all(nodes.same_birth(x, y) for x, y in combinations(births, 2)):
+        if not all(same_birth(x, y) for x, y in combinations(births, 2)):
             continue
-        if not all(nodes.same_family(x, y) for x, y in combinations(forms, 2)):
+        if not all(same_family(x, y) for x, y in combinations(forms, 2)):
             continue
         safe.add(int(sorted_labels[start]))
     return safe

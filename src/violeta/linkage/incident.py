@@ -24,15 +24,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import JaroWinkler
 
+from violeta.linkage.agreement import surname_alike
 from violeta.linkage.scoring import INCIDENT_MINUTES
 
 if TYPE_CHECKING:
     from violeta.linkage.cluster import _UnionFind
 
 AGE_SLACK = 1  # years: an age said on the phone and an age typed by the police
-SURNAME_SLIP = 0.85  # Jaro–Winkler: the same surname typed with a slip
 
 
 def _surname_agrees(mine: object, first: object, second: object) -> bool:
@@ -41,9 +40,7 @@ def _surname_agrees(mine: object, first: object, second: object) -> bool:
     if not isinstance(mine, str) or not mine or not isinstance(first, str) or not first:
         return True
     return any(
-        isinstance(theirs, str)
-        and theirs
-        and (theirs == mine or JaroWinkler.similarity(mine, theirs) >= SURNAME_SLIP)
+        isinstance(theirs, str) and theirs and surname_alike(mine, theirs)
         for theirs in (first, second)
     )
 
@@ -102,9 +99,7 @@ def attach_incident(
     passes repeat until nothing more joins (two thin calls of one incident: once the first
     has joined the police's file, the second has one file within reach, not two). Returns
     how many joined."""
-    size: dict[int, int] = defaultdict(int)
-    for i in range(len(uf.parent)):
-        size[uf.find(i)] += 1
+    size = uf.sizes()
     lone = {i for i in range(len(uf.parent)) if size[uf.find(i)] == 1 and strength[i] >= 1}
     pairs = incident_pairs(features, number, lone)
     near: dict[int, list[tuple[int, bool]]] = defaultdict(list)

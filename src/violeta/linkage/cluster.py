@@ -209,24 +209,21 @@ def cluster(
     # CURP rule: one person per consistent valid CURP.
     consistent = features[features["curp_consistent"]]
     by_curp: dict[str, list[int]] = defaultdict(list)
+    n = len(ids)
+    curp_of: list[str | None] = [None] * n
     for uid, curp in zip(
         consistent["unique_id"].tolist(), consistent["curp"].tolist(), strict=True
     ):
         i = number[uid]
         uf.curps.setdefault(uf.find(i), set()).add(curp)
         by_curp[curp].append(i)
+        curp_of[i] = curp
     for members in by_curp.values():
         for other in members[1:]:
             if uf.conflict(members[0], other) is None:
                 uf.union(members[0], other)
                 for u in (members[0], other):
                     method.setdefault(u, "curp")
-    n = len(ids)
-    curp_of: list[str | None] = [None] * n
-    for uid, curp in zip(
-        consistent["unique_id"].tolist(), consistent["curp"].tolist(), strict=True
-    ):
-        curp_of[number[uid]] = curp
     year_of: list[float | None] = [None] * n
     surnames_of: list[tuple[str, str] | None] = [None] * n
     dob_of: list[str | None] = [None] * n

@@ -40,8 +40,10 @@ class IdentityFields(models.Model):
         related_name="+",
     )
     # Blind indexes (keyed hashes of normalised values) for exact search; never plaintext.
-    curp_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    phone_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    # Indexed where they are searched (Person.Meta), with Meta.indexes rather than db_index:
+    # on PostgreSQL db_index adds a LIKE twin to each, which nothing uses and every write pays.
+    curp_bidx = models.CharField(max_length=32, blank=True, editable=False)
+    phone_bidx = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -55,10 +57,10 @@ class Person(IdentityFields):
     """One woman (or one aggressor): the file every agency's records hang from."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=PersonKind.choices)
-    first_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    second_surname_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    given_name_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
-    birth_date_bidx = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    first_surname_bidx = models.CharField(max_length=32, blank=True, editable=False)
+    second_surname_bidx = models.CharField(max_length=32, blank=True, editable=False)
+    given_name_bidx = models.CharField(max_length=32, blank=True, editable=False)
+    birth_date_bidx = models.CharField(max_length=32, blank=True, editable=False)
     # A person merged into another keeps her row (and id) so that links to her still resolve.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -69,8 +71,13 @@ class Person(IdentityFields):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        # The real-time look-up's keys (linkage.realtime._blocking_keys), one index each.
+        # The real-time look-up's keys (linkage.realtime._blocking_keys), one index each; the
+        # people search (records.selectors.people_search) uses the single ones and the leading
+        # columns of the pairs. A surname or a given name alone is the head of a pair's index.
         indexes = [
+            models.Index(fields=["curp_bidx"], name="person_curp"),
+            models.Index(fields=["phone_bidx"], name="person_phone"),
+            models.Index(fields=["birth_date_bidx"], name="person_dob"),
             models.Index(fields=["kind", "first_surname_bidx"]),
             models.Index(
                 fields=["first_surname_bidx", "given_name_bidx"], name="person_surname_given"

@@ -77,7 +77,10 @@ class AgencyRecord(models.Model):
 class ReportedIdentity(IdentityFields):
     """A person as one record reported her (or him), linked to the person it was resolved to."""
 
-    record = models.ForeignKey(AgencyRecord, on_delete=models.CASCADE, related_name="parties")
+    # No index of its own: the unique (record, role) below leads with it.
+    record = models.ForeignKey(
+        AgencyRecord, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     role = models.CharField(_("role"), max_length=10, choices=PartyRole.choices)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="mentions", verbose_name=_("person")

@@ -27,7 +27,7 @@ from violeta.core.crypto import decrypt_many
 from violeta.linkage import model as link_model
 from violeta.linkage.cluster import Clusters, cluster
 from violeta.linkage.evaluate import pairwise_quality
-from violeta.linkage.features import blob_features, features, party_key, stored_blob
+from violeta.linkage.features import blob_features, blob_party_key, features, stored_blob
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod, ReviewPair, ReviewReason
 from violeta.linkage.scoring import ROLE_NAMES, model_path, model_read, model_write
 from violeta.linkage.source import truth_from_file
@@ -49,6 +49,10 @@ Progress = Callable[[str], None]
 # Scores the blocked pairs: features, saved model, lowest probability kept → pairs frame
 # (model.predict on DuckDB, spark.predict on a Spark cluster).
 Score = Callable[[pd.DataFrame, dict[str, Any], float], pd.DataFrame]
+
+# One role's identities as read: the frame (ids, person, method; "partner" once known) and
+# each row's base features.
+Read = tuple[pd.DataFrame, list[dict[str, Any]]]
 
 META_COLUMNS = ["pk", "record_id", "person_id", "link_method", "link_probability"]
 WRITE_BATCH = 5000
@@ -72,12 +76,17 @@ class LinkReport:
         )
 
 
-def identities_frame(role: PartyRole) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+def identities_frame(role: PartyRole) -> Read:
     """Every reported identity of ``role``: a frame of what the run needs besides the
     features (ids, current person and method, the other party) and the base features of each
     row, from the encrypted blob stored with the identity (one value to decrypt, on every
     core). An identity whose blob is missing or of an older version is computed from its
     fields, and its blob written back for the next run."""
+    return _with_partner(_read(role), _other_party(role))
+
+
+def _read(role: PartyRole) -> Read:
+    """``identities_frame`` without the other party."""
     rows = (
         ReportedIdentity.objects.filter(role=role, person__anonymised__isnull=True)  # lifecycle
         .annotate(token=Cast("link_features", TextField()))
@@ -92,7 +101,11 @@ def identities_frame(role: PartyRole) -> tuple[pd.DataFrame, list[dict[str, Any]
     stale = [pk for pk, b in zip(frame["pk"], stored, strict=True) if b is None]
     fresh = _refresh_blobs(stale) if stale else {}
     base = [b if b is not None else fresh[pk] for pk, b in zip(frame["pk"], stored, strict=True)]
-    other = _other_party(role)
+    return frame, base
+
+
+def _with_partner(read: Read, other: dict[int, str]) -> Read:
+    frame, base = read
     frame["partner"] = [other.get(r, "") for r in frame["record_id"]]
     return frame, base
 
@@ -111,14 +124,17 @@ def _refresh_blobs(pks: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def _party_keys(aggressors: Read) -> dict[int, str]:
+    """Each record's aggressor as a key, from his stored features."""
+    frame, base = aggressors
+    return {int(r): blob_party_key(b) for r, b in zip(frame["record_id"], base, strict=True)}
+
+
 def _other_party(role: PartyRole) -> dict[int, str]:
     """For each record, the other side: a woman's aggressor by name; an aggressor's woman by
     her person (women are linked first, so this is her file)."""
     if role == PartyRole.VICTIM:
-        rows = ReportedIdentity.objects.filter(role=PartyRole.AGGRESSOR).values_list(
-            "record_id", "given_names", "first_surname"
-        )
-        return {r: party_key(g or "", f or "") for r, g, f in rows.iterator(chunk_size=10_000)}
+        return _party_keys(_read(PartyRole.AGGRESSOR))
     women = ReportedIdentity.objects.filter(role=PartyRole.VICTIM, person__isnull=False)
     return {r: str(p) for r, p in women.values_list("record_id", "person_id").iterator()}
 
@@ -257,8 +273,12 @@ def link_role(
     threshold: float | None = None,
     progress: Progress | None = None,
     score: Score = link_model.predict,
+    read: Callable[[], Read] | None = None,
+    read_seconds: float = 0.0,
 ) -> LinkReport:
-    """Re-link every identity of ``role``; returns what changed and how long each stage took."""
+    """Re-link every identity of ``role``; returns what changed and how long each stage took.
+    ``read`` gives the identities when the caller has read them already (``read_seconds``
+    earlier), else ``identities_frame``."""
     say = progress or (lambda _stage: None)
     threshold = threshold if threshold is not None else settings.LINKAGE_THRESHOLD
     report = LinkReport(role=ROLE_NAMES[role])
@@ -271,9 +291,10 @@ def link_role(
         clock = now
         say(stage)
 
-    frame, base = identities_frame(role)
+    frame, base = read() if read else identities_frame(role)
     report.identities = len(frame)
     lap("read")
+    report.seconds["read"] += read_seconds
     if frame.empty:
         return report
     feats = features(frame, base)
@@ -369,11 +390,29 @@ def link_all(
     progress: Progress | None = None,
     score: Score = link_model.predict,
 ) -> list[LinkReport]:
-    """Women first (an aggressor's woman is evidence about him), then aggressors."""
-    return [
-        link_role(role, retrain=retrain, threshold=threshold, progress=progress, score=score)
-        for role in (PartyRole.VICTIM, PartyRole.AGGRESSOR)
-    ]
+    """Women first (an aggressor's woman is evidence about him), then aggressors. The
+    aggressors are read once, before the women: their names are the women's other party."""
+    clock = time.perf_counter()
+    aggressors = _read(PartyRole.AGGRESSOR)
+    read_aggressors = time.perf_counter() - clock
+    women = link_role(
+        PartyRole.VICTIM,
+        retrain=retrain,
+        threshold=threshold,
+        progress=progress,
+        score=score,
+        read=lambda: _with_partner(_read(PartyRole.VICTIM), _party_keys(aggressors)),
+    )
+    men = link_role(
+        PartyRole.AGGRESSOR,
+        retrain=retrain,
+        threshold=threshold,
+        progress=progress,
+        score=score,
+        read=lambda: _with_partner(aggressors, _other_party(PartyRole.AGGRESSOR)),
+        read_seconds=read_aggressors,
+    )
+    return [women, men]
 
 
 def evaluate_database(truth_path: Path) -> dict[str, Any]:

@@ -328,10 +328,19 @@ def features(
     return out
 
 
-def party_key(given_names: str, first_surname: str) -> str:
+def party_key(given_names: str, first_surname: str, second_surname: str = "") -> str:
     """The other party of the same record as one key (her aggressor's name for a woman, the
-    woman's file for an aggressor): who is on the other side is strong evidence."""
-    primary, first = given_parts(given_names)[1], surname(first_surname)
+    woman's file for an aggressor): who is on the other side is strong evidence. The names
+    are resplit first, as his features are, so that the key is also ``blob_party_key`` of
+    his stored features."""
+    given, first, _second = resplit(given_names, first_surname, second_surname)
+    primary, first = given_parts(given)[1], surname(first)
+    return f"{first} {primary}" if primary and first else ""
+
+
+def blob_party_key(base: dict[str, Any]) -> str:
+    """``party_key`` of an identity from its base features (no field decrypted)."""
+    primary, first = base.get("given_primary"), base.get("surname1")
     return f"{first} {primary}" if primary and first else ""
 
 

@@ -54,7 +54,11 @@ def frames_from_files(directory: Path) -> dict[str, pd.DataFrame]:
                 row["unique_id"] = uid(path.stem, record["agency_record_id"])
                 other = record.get("aggressor") if role == "woman" else None
                 row["partner"] = (
-                    party_key(other["given_names"] or "", other["first_surname"] or "")
+                    party_key(
+                        other["given_names"] or "",
+                        other["first_surname"] or "",
+                        other.get("second_surname") or "",
+                    )
                     if other
                     else ""
                 )

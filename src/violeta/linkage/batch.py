@@ -318,13 +318,19 @@ def link_role(
         different=different,
     )
     lap("cluster")
-    _write(role, frame, clusters, report)
-    lap("write")
+    _write(role, frame, clusters, report, lap)
     return report
 
 
-def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: LinkReport) -> None:
-    """Persons, links and review pairs in one transaction: all of the run or none of it."""
+def _write(
+    role: PartyRole,
+    frame: pd.DataFrame,
+    clusters: Clusters,
+    report: LinkReport,
+    lap: Callable[[str], None],
+) -> None:
+    """Persons, links and review pairs in one transaction: all of the run or none of it
+    (``lap`` times each part: new persons, links, merges, review pairs)."""
     current = _current_persons(frame)
     person_of, need_new, merged_into = _assign_persons(current, clusters.cluster_of)
     old_methods = dict(zip(frame["unique_id"], frame["link_method"], strict=True))
@@ -340,6 +346,7 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
                 report.new_persons += 1
                 for uid in uids:
                     person_of[uid] = person.pk
+        lap("write persons")
         rows = []
         for uid, person_id in person_of.items():
             method = METHODS[clusters.method[uid]]
@@ -357,7 +364,9 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
                 report.moved += 1
             rows.append((person_id, str(method), probability, int(uid)))
         write_links(rows)
+        lap("write links")
         _write_merges(set(person_of.values()), merged_into)
+        lap("write merges")
         known = set(
             ReviewPair.objects.filter(identity_a__role=role).values_list(
                 "identity_a_id", "identity_b_id"
@@ -381,6 +390,7 @@ def _write(role: PartyRole, frame: pd.DataFrame, clusters: Clusters, report: Lin
                 "review_pairs": report.review_pairs,
             },
         )
+    lap("write review")
 
 
 def link_all(

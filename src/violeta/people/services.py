@@ -8,6 +8,7 @@ one. The probabilistic linkage (issue "one file per woman") replaces it behind t
 from __future__ import annotations
 
 from violeta.catalogs.models import Alcaldia
+from violeta.core.bulk_sql import update_from_values
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import IdentityFields, Person, PersonKind
@@ -141,8 +142,12 @@ def merged_chains_flatten() -> int:
         )
         if not rows:
             return moved
-        for pk, target in rows:
-            Person.objects.filter(pk=pk).update(merged_into=target if target != pk else None)
+        update_from_values(
+            Person._meta.db_table,
+            "id",
+            [("merged_into_id", "bigint")],
+            [(pk, target if target != pk else None) for pk, target in rows],
+        )
         moved += len(rows)
 
 

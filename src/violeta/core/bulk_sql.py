@@ -10,7 +10,8 @@ identities either takes minutes. A common table expression of ``VALUES`` joined 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -48,3 +49,40 @@ def update_from_values(
             )
             cursor.execute(sql, [value for row in chunk for value in row])
     return len(rows)
+
+
+@contextmanager
+def indexes_rebuilt(table: str) -> Iterator[int]:
+    """Inside a transaction, on PostgreSQL: drop the ``table``'s indexes that no constraint
+    needs, run the block, then build them again from their own definitions (``pg_indexes``).
+    Yields how many were set aside (none on other engines: the block runs as it is).
+
+    Updating a large share of a table maintains every index row by row (a person's row has
+    eleven): the PostgreSQL manual's advice for bulk loads is to drop the indexes and build
+    them after, one sort each. The drop locks the table (ACCESS EXCLUSIVE) until the
+    transaction ends, so callers use it only for a write that rewrites much of the table;
+    primary keys and unique constraints stay and keep being enforced."""
+    if connection.vendor != "postgresql":
+        yield 0
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = %s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = to_regclass(quote_ident(i.indexname))) "
+            "ORDER BY i.indexname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield len(indexes)
+    with connection.cursor() as cursor:
+        # An index is not built over rows with foreign-key checks pending: run them now (they
+        # would run at commit), then defer again as Django's constraints are declared.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

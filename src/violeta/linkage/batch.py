@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from violeta.audit.services import audit_log
-from violeta.core.bulk_sql import update_from_values
+from violeta.core.bulk_sql import indexes_rebuilt, update_from_values
 from violeta.core.crypto import decrypt_many
 from violeta.linkage import model as link_model
 from violeta.linkage.cluster import Clusters, cluster
@@ -56,6 +57,9 @@ Read = tuple[pd.DataFrame, list[dict[str, Any]]]
 
 META_COLUMNS = ["pk", "record_id", "person_id", "link_method", "link_probability"]
 WRITE_BATCH = 5000
+# With ``rebuild_indexes``, a table's indexes are dropped and built again around a write that
+# rewrites at least this share of the role's identities (the first run after a bulk import).
+REBUILD_SHARE = 0.2
 
 
 @dataclass
@@ -275,10 +279,11 @@ def link_role(
     score: Score = link_model.predict,
     read: Callable[[], Read] | None = None,
     read_seconds: float = 0.0,
+    rebuild_indexes: bool = False,
 ) -> LinkReport:
     """Re-link every identity of ``role``; returns what changed and how long each stage took.
     ``read`` gives the identities when the caller has read them already (``read_seconds``
-    earlier), else ``identities_frame``."""
+    earlier), else ``identities_frame``. ``rebuild_indexes``: see ``link_all``."""
     say = progress or (lambda _stage: None)
     threshold = threshold if threshold is not None else settings.LINKAGE_THRESHOLD
     report = LinkReport(role=ROLE_NAMES[role])
@@ -318,7 +323,7 @@ def link_role(
         different=different,
     )
     lap("cluster")
-    _write(role, frame, clusters, report, lap)
+    _write(role, frame, clusters, report, lap, rebuild_indexes=rebuild_indexes)
     return report
 
 
@@ -328,6 +333,8 @@ def _write(
     clusters: Clusters,
     report: LinkReport,
     lap: Callable[[str], None],
+    *,
+    rebuild_indexes: bool = False,
 ) -> None:
     """Persons, links and review pairs in one transaction: all of the run or none of it
     (``lap`` times each part: new persons, links, merges, review pairs)."""
@@ -363,9 +370,12 @@ def _write(
             if person_id != current[uid]:
                 report.moved += 1
             rows.append((person_id, str(method), probability, int(uid)))
-        write_links(rows)
+        large = rebuild_indexes and REBUILD_SHARE * len(frame)
+        with _rebuilt(ReportedIdentity._meta.db_table, bool(large and len(rows) >= large)):
+            write_links(rows)
         lap("write links")
-        _write_merges(set(person_of.values()), merged_into)
+        with _rebuilt(Person._meta.db_table, bool(large and len(merged_into) >= large)):
+            _write_merges(set(person_of.values()), merged_into)
         lap("write merges")
         known = set(
             ReviewPair.objects.filter(identity_a__role=role).values_list(
@@ -393,15 +403,25 @@ def _write(
     lap("write review")
 
 
+def _rebuilt(table: str, rebuild: bool) -> AbstractContextManager[int]:
+    return indexes_rebuilt(table) if rebuild else nullcontext(0)
+
+
 def link_all(
     *,
     retrain: bool = False,
     threshold: float | None = None,
     progress: Progress | None = None,
     score: Score = link_model.predict,
+    rebuild_indexes: bool = False,
 ) -> list[LinkReport]:
     """Women first (an aggressor's woman is evidence about him), then aggressors. The
-    aggressors are read once, before the women: their names are the women's other party."""
+    aggressors are read once, before the women: their names are the women's other party.
+
+    ``rebuild_indexes`` (``violeta link --rebuild-indexes``, for the first run after a bulk
+    import): where a write rewrites a large share of the identities or persons, their table's
+    indexes are built again after it instead of updated row by row. On PostgreSQL that locks
+    the table, reads included, until the run commits: a maintenance window's option."""
     clock = time.perf_counter()
     aggressors = _read(PartyRole.AGGRESSOR)
     read_aggressors = time.perf_counter() - clock
@@ -412,6 +432,7 @@ def link_all(
         progress=progress,
         score=score,
         read=lambda: _with_partner(_read(PartyRole.VICTIM), _party_keys(aggressors)),
+        rebuild_indexes=rebuild_indexes,
     )
     men = link_role(
         PartyRole.AGGRESSOR,
@@ -421,6 +442,7 @@ def link_all(
         score=score,
         read=lambda: _with_partner(aggressors, _other_party(PartyRole.AGGRESSOR)),
         read_seconds=read_aggressors,
+        rebuild_indexes=rebuild_indexes,
     )
     return [women, men]
 

@@ -36,3 +36,43 @@ def test_a_chunk_of_nulls_only_is_cast_to_the_columns_type() -> None:
         Person._meta.db_table, "id", [("merged_into_id", "bigint")], [(people[0].pk, None)]
     )
     assert Person.objects.get(pk=people[0].pk).merged_into_id is None
+
+
+def _indexes(table: str) -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return dict(cursor.fetchall())
+
+
+def test_indexes_set_aside_come_back_the_same_and_constraints_hold_meanwhile() -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    table = Person._meta.db_table
+    people = Person.objects.bulk_create([Person(kind=PersonKind.WOMAN) for _ in range(3)])
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), bulk_sql.indexes_rebuilt(table) as dropped:
+            assert dropped == 0  # other engines: the block runs as it is
+        return
+    before = _indexes(table)
+    with transaction.atomic(), bulk_sql.indexes_rebuilt(table) as dropped:
+        during = _indexes(table)
+        bulk_sql.update_from_values(
+            table, "id", [("merged_into_id", "bigint")], [(people[0].pk, people[1].pk)]
+        )
+    assert dropped == len(before) - len(during) and dropped >= 5
+    assert set(during) == {f"{table}_pkey"}  # the primary key stays
+    assert _indexes(table) == before
+    assert Person.objects.get(pk=people[0].pk).merged_into_id == people[1].pk
+    # the unique constraint of a table is never set aside
+    from violeta.records.models import ReportedIdentity
+
+    identities = ReportedIdentity._meta.db_table
+    with transaction.atomic(), bulk_sql.indexes_rebuilt(identities):
+        assert "one_party_per_role" in _indexes(identities)
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk_sql.indexes_rebuilt(table):
+        Person.objects.filter(pk=people[2].pk).update(merged_into=10**9)  # no such person
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert _indexes(table) == before  # rolled back: nothing dropped for good

@@ -16,7 +16,8 @@ from violeta.linkage.export import link_export
 
 BACKENDS: dict[str, Score] = {"duckdb": link_model.predict, "spark": link_spark.predict}
 
-STAGES_PER_ROLE = 6  # read, features, train (first run), score, cluster, write
+# read, features, train (first run), score, cluster, write: persons, links, merges, review
+STAGES_PER_ROLE = 9
 
 
 class Command(BaseCommand):
@@ -44,6 +45,14 @@ class Command(BaseCommand):
             default="duckdb",
             help="where pairs are scored: duckdb (this machine) or spark (VIOLETA_SPARK_MASTER)",
         )
+        parser.add_argument(
+            "--rebuild-indexes",
+            action="store_true",
+            help=(
+                "first run after a bulk import: where most rows change, rebuild the tables' "
+                "indexes after writing (PostgreSQL: locks the tables until the run commits)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
@@ -67,6 +76,7 @@ class Command(BaseCommand):
                     threshold=threshold,
                     progress=progress,
                     score=BACKENDS[options["backend"]],
+                    rebuild_indexes=options["rebuild_indexes"],
                 )
             except link_spark.SparkUnavailable as error:
                 raise CommandError(str(error)) from error

@@ -3,7 +3,9 @@
 Django's ``bulk_update`` writes a ``CASE WHEN id = … THEN …`` per row and column, and
 ``executemany`` of one ``UPDATE`` per row is a round trip each on PostgreSQL: at a million
 identities either takes minutes. A common table expression of ``VALUES`` joined in the
-``UPDATE`` is one statement per few thousand rows on both engines (SQLite since 3.33).
+``UPDATE`` is one statement per few thousand rows on both engines (SQLite since 3.33); on
+PostgreSQL, more rows than one such statement holds are copied into a temporary table and
+joined in one ``UPDATE``.
 """
 
 # ruff: noqa: S608  (table and column names come from the callers' models, never from input)
@@ -31,6 +33,8 @@ def update_from_values(
     row whose ``key`` matches. ``columns`` pairs each column with its SQL type (values are cast
     to it: a chunk whose values are all NULL has no type of its own on PostgreSQL). ``where``
     adds a condition on the table (``t``) and the values (``v``). Returns the rows sent."""
+    if connection.vendor == "postgresql" and len(rows) > CHUNK:
+        return _update_from_copy(table, key, columns, rows, where=where)
     names = ["k", *(f"c{i}" for i in range(len(columns)))]
     sets = ", ".join(
         f"{connection.ops.quote_name(column)} = CAST(v.c{i} AS {kind})"
@@ -48,6 +52,45 @@ def update_from_values(
                 f"WHERE t.{connection.ops.quote_name(key)} = v.k{condition}"
             )
             cursor.execute(sql, [value for row in chunk for value in row])
+    return len(rows)
+
+
+COPY_TABLE = "violeta_bulk_values"  # a temporary table: private to the session
+
+
+def _update_from_copy(
+    table: str,
+    key: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+    *,
+    where: str,
+) -> int:
+    """``update_from_values`` for many rows on PostgreSQL: the rows are copied (``COPY``) into
+    a temporary table, then one ``UPDATE … FROM`` joins it. Measured on 63,000 of 166,789
+    identities: 4.4 s against 9.4 s for the chunks of ``VALUES`` (one index probe per row in
+    random order; the join reads the table once)."""
+    quote = connection.ops.quote_name
+    definition = ", ".join(
+        ["k bigint", *(f"c{i} {kind}" for i, (_column, kind) in enumerate(columns))]
+    )
+    sets = ", ".join(f"{quote(column)} = v.c{i}" for i, (column, _kind) in enumerate(columns))
+    names = ", ".join(["k", *(f"c{i}" for i in range(len(columns)))])
+    condition = f" AND ({where})" if where else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}")
+        # Dropped after use, and before in case a failed call left it (a failed transaction
+        # cannot run the DROP: the error is what the caller must see).
+        cursor.execute(f"CREATE TEMPORARY TABLE {COPY_TABLE} ({definition})")
+        with cursor.cursor.copy(f"COPY {COPY_TABLE} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"ANALYZE {COPY_TABLE}")  # the planner then joins it by hash
+        cursor.execute(
+            f"UPDATE {quote(table)} AS t SET {sets} FROM {COPY_TABLE} AS v "
+            f"WHERE t.{quote(key)} = v.k{condition}"
+        )
+        cursor.execute(f"DROP TABLE {COPY_TABLE}")
     return len(rows)
 
 

@@ -10,10 +10,13 @@ from violeta.people.models import Person, PersonKind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.parametrize("chunk", [2, 100])
 def test_each_row_gets_its_own_values_and_the_condition_holds(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(bulk_sql, "CHUNK", 2)  # several statements, the last one short
+    # 2: more rows than a statement holds (several statements, the last one short; on
+    # PostgreSQL, the copy into a temporary table); 100: one statement of VALUES.
+    monkeypatch.setattr(bulk_sql, "CHUNK", chunk)
     people = Person.objects.bulk_create([Person(kind=PersonKind.WOMAN) for _ in range(6)])
     a, b, c, d, e, f = (p.pk for p in people)
     Person.objects.filter(pk=d).update(merged_into=e)  # already merged: left alone below

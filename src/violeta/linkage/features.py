@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from django.utils import timezone
 from stdnum.mx import curp as stdnum_curp
 
@@ -279,7 +280,8 @@ def blob_features(blob: str) -> dict[str, Any] | None:
     if not blob:
         return None
     try:
-        data = json.loads(blob)
+        # orjson: a run reads a million of these; the standard module takes four times as long.
+        data = orjson.loads(blob)
     except ValueError:
         return None
     if not isinstance(data, dict) or data.pop("v", None) != FEATURES_VERSION:

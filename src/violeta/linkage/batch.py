@@ -8,11 +8,13 @@ marked as merged into the one that took her records. Human decisions always win.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -370,11 +372,11 @@ def _write(
             if person_id != current[uid]:
                 report.moved += 1
             rows.append((person_id, str(method), probability, int(uid)))
-        large = rebuild_indexes and REBUILD_SHARE * len(frame)
-        with _rebuilt(ReportedIdentity._meta.db_table, bool(large and len(rows) >= large)):
+        large = REBUILD_SHARE * len(frame) if rebuild_indexes else math.inf
+        with _rebuilt(ReportedIdentity._meta.db_table, len(rows) >= large):
             write_links(rows)
         lap("write links")
-        with _rebuilt(Person._meta.db_table, bool(large and len(merged_into) >= large)):
+        with _rebuilt(Person._meta.db_table, len(merged_into) >= large):
             _write_merges(set(person_of.values()), merged_into)
         lap("write merges")
         known = set(
@@ -422,27 +424,25 @@ def link_all(
     import): where a write rewrites a large share of the identities or persons, their table's
     indexes are built again after it instead of updated row by row. On PostgreSQL that locks
     the table, reads included, until the run commits: a maintenance window's option."""
+    run = partial(
+        link_role,
+        retrain=retrain,
+        threshold=threshold,
+        progress=progress,
+        score=score,
+        rebuild_indexes=rebuild_indexes,
+    )
     clock = time.perf_counter()
     aggressors = _read(PartyRole.AGGRESSOR)
     read_aggressors = time.perf_counter() - clock
-    women = link_role(
+    women = run(
         PartyRole.VICTIM,
-        retrain=retrain,
-        threshold=threshold,
-        progress=progress,
-        score=score,
         read=lambda: _with_partner(_read(PartyRole.VICTIM), _party_keys(aggressors)),
-        rebuild_indexes=rebuild_indexes,
     )
-    men = link_role(
+    men = run(
         PartyRole.AGGRESSOR,
-        retrain=retrain,
-        threshold=threshold,
-        progress=progress,
-        score=score,
         read=lambda: _with_partner(aggressors, _other_party(PartyRole.AGGRESSOR)),
         read_seconds=read_aggressors,
-        rebuild_indexes=rebuild_indexes,
     )
     return [women, men]
 

@@ -336,13 +336,15 @@ def party_key(given_names: str, first_surname: str, second_surname: str = "") ->
     are resplit first, as his features are, so that the key is also ``blob_party_key`` of
     his stored features."""
     given, first, _second = resplit(given_names, first_surname, second_surname)
-    primary, first = given_parts(given)[1], surname(first)
-    return f"{first} {primary}" if primary and first else ""
+    return _party_key(given_parts(given)[1], surname(first))
 
 
 def blob_party_key(base: dict[str, Any]) -> str:
     """``party_key`` of an identity from its base features (no field decrypted)."""
-    primary, first = base.get("given_primary"), base.get("surname1")
+    return _party_key(base.get("given_primary"), base.get("surname1"))
+
+
+def _party_key(primary: str | None, first: str | None) -> str:
     return f"{first} {primary}" if primary and first else ""
 
 

@@ -107,52 +107,32 @@ class Command(BaseCommand):
             raise CommandError(f"unknown benchmark {options['name']}")
 
     def _realtime(self, options: dict[str, Any]) -> str:
-        """In the bench's own database: this process if it already is there, otherwise a
-        child process pointed at it (created and migrated on first use)."""
+        """In the bench's own database (created and migrated on first use)."""
         records, seed = options["records"], options["seed"]
         if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
-            from violeta.agencies.services import agencies_load
-            from violeta.catalogs.services import catalogs_load
             from violeta.linkage.bench_realtime import bench_realtime
 
-            call_command("migrate", verbosity=0)
-            catalogs_load()
-            agencies_load()
+            _bench_database_ready()
             return bench_realtime(records, lookups=options["lookups"], seed=seed)
-        url = bench_database_url(f"violeta_bench_rt_{records}_{seed}")
-        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
-        argv = [sys.executable, "-m", "violeta.cli", "bench", "link-realtime"]
-        argv += ["--records", str(records), "--seed", str(seed)]
-        argv += ["--lookups", str(options["lookups"])]
-        done = subprocess.run(  # noqa: S603 - our own command, no shell
-            argv, env=env, capture_output=True, text=True, check=False
+        return _in_bench_database(
+            f"violeta_bench_rt_{records}_{seed}",
+            *("link-realtime", "--records", str(records), "--seed", str(seed)),
+            *("--lookups", str(options["lookups"])),
         )
-        if done.returncode != 0:
-            raise CommandError(done.stderr[-2000:])
-        return done.stdout.strip().splitlines()[-1]
 
     def _link_batch(self, options: dict[str, Any]) -> str:
         """``violeta link`` end to end in the bench's own database (linkage/bench_batch.py)."""
         records, seed, corruption = options["records"], options["seed"], options["corruption"]
         if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
-            from violeta.agencies.services import agencies_load
-            from violeta.catalogs.services import catalogs_load
             from violeta.linkage.bench_batch import bench_batch
 
-            call_command("migrate", verbosity=0)
-            catalogs_load()
-            agencies_load()
+            _bench_database_ready()
             return bench_batch(records, corruption=corruption, seed=seed)
-        url = bench_database_url(f"violeta_bench_batch_{records}_{seed}_{corruption}")
-        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
-        argv = [sys.executable, "-m", "violeta.cli", "bench", "link-batch", "--records"]
-        argv += [str(records), "--seed", str(seed), "--corruption", corruption]
-        done = subprocess.run(  # noqa: S603 - our own command, no shell
-            argv, env=env, capture_output=True, text=True, check=False
+        return _in_bench_database(
+            f"violeta_bench_batch_{records}_{seed}_{corruption}",
+            *("link-batch", "--records", str(records), "--seed", str(seed)),
+            *("--corruption", corruption),
         )
-        if done.returncode != 0:
-            raise CommandError(done.stderr[-2000:])
-        return done.stdout.strip().splitlines()[-1]
 
     def _observatory(self, options: dict[str, Any]) -> str:
         from violeta.observatory import bench as observatory_bench
@@ -187,14 +167,9 @@ class Command(BaseCommand):
     def _alerts(self, options: dict[str, Any]) -> str:
         """In a database of its own, emptied first: a child process pointed at it."""
         if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
-            from violeta.agencies.services import agencies_load
             from violeta.alerts.bench import bench_alerts
-            from violeta.catalogs.services import catalogs_load
 
-            call_command("migrate", verbosity=0)
-            call_command("flush", interactive=False, verbosity=0)
-            catalogs_load()
-            agencies_load()
+            _bench_database_ready(flush=True)
             return bench_alerts(
                 women=options["women"],
                 rate=options["rate"],
@@ -202,17 +177,36 @@ class Command(BaseCommand):
                 producers=max(1, options["producers"]),
                 seed=options["seed"],
             )
-        url = bench_database_url("violeta_bench_alerts")
-        env = {**os.environ, "DATABASE_URL": url, "VIOLETA_BENCH_DATABASE": "1"}
-        argv = [sys.executable, "-m", "violeta.cli", "bench", "alerts"]
+        argv = ["alerts"]
         for option in ("women", "rate", "seconds", "producers", "seed"):
             argv += [f"--{option}", str(options[option])]
-        done = subprocess.run(  # noqa: S603 - our own command, no shell
-            argv, env=env, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            raise CommandError(done.stderr[-2000:])
-        return done.stdout.strip().splitlines()[-1]
+        return _in_bench_database("violeta_bench_alerts", *argv)
+
+
+def _bench_database_ready(*, flush: bool = False) -> None:
+    """In the bench's child process: its database migrated (emptied first with ``flush``),
+    with the catalogs and agencies loaded."""
+    from violeta.agencies.services import agencies_load
+    from violeta.catalogs.services import catalogs_load
+
+    call_command("migrate", verbosity=0)
+    if flush:
+        call_command("flush", interactive=False, verbosity=0)
+    catalogs_load()
+    agencies_load()
+
+
+def _in_bench_database(name: str, *argv: str) -> str:
+    """``violeta bench ARGV`` in a child process pointed at the bench database ``name``; its
+    last line of output (the figures)."""
+    env = {**os.environ, "DATABASE_URL": bench_database_url(name), "VIOLETA_BENCH_DATABASE": "1"}
+    command = [sys.executable, "-m", "violeta.cli", "bench", *argv]
+    done = subprocess.run(  # noqa: S603 - our own command, no shell
+        command, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise CommandError(done.stderr[-2000:])
+    return done.stdout.strip().splitlines()[-1]
 
 
 def bench_database_url(name: str) -> str:

@@ -38,7 +38,7 @@ from django.test import override_settings
 from violeta.agencies.models import Agency
 from violeta.catalogs.models import Alcaldia, RecordKind
 from violeta.linkage.batch import LinkReport, evaluate_database, link_all, write_links
-from violeta.linkage.bench_realtime import identity_input
+from violeta.linkage.bench_realtime import cell_text, identity_input
 from violeta.linkage.features import fold, stored_blob
 from violeta.linkage.models import LinkDecision, LinkMethod, ReviewPair
 from violeta.linkage.source import frames_from_files
@@ -54,18 +54,15 @@ ROLES = {"woman": PartyRole.VICTIM, "aggressor": PartyRole.AGGRESSOR}
 KINDS = {"woman": PersonKind.WOMAN, "aggressor": PersonKind.AGGRESSOR}
 
 
-def _text(value: Any) -> str:
-    return "" if value is None or value != value else str(value)
-
-
 def _import_key(role: str, row: dict[str, Any]) -> tuple[str, ...] | None:
     """The person the import's exact look-up would give this identity, as a key."""
-    curp = _text(row.get("curp")).upper()
+    curp = cell_text(row.get("curp")).upper()
     if curp and ident.curp_is_valid(curp):
         return (role, "curp", curp)
-    given, first, dob = (_text(row.get(c)) for c in ("given_names", "first_surname", "birth_date"))
+    columns = ("given_names", "first_surname", "birth_date")
+    given, first, dob = (cell_text(row.get(c)) for c in columns)
     if given and first and dob:
-        second = _text(row.get("second_surname"))
+        second = cell_text(row.get("second_surname"))
         return (role, "exact", fold(given), fold(first), fold(second), dob[:10])
     return None
 
@@ -102,7 +99,7 @@ def build_store(
                         agency_record_id=uid.split("|", 1)[1],
                         kind_id=kind_id,
                         occurred_at=_occurred(row["occurred_at"]),
-                        alcaldia=alcaldias.get(_text(row.get("alcaldia"))),
+                        alcaldia=alcaldias.get(cell_text(row.get("alcaldia"))),
                         source=RecordSource.IMPORT,
                     )
                 )

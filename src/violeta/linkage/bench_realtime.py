@@ -76,12 +76,16 @@ class Timing:
         )
 
 
+def cell_text(value: Any) -> str:
+    """A frame cell as text: missing (None or NaN) is empty."""
+    return "" if value is None or value != value else str(value)
+
+
 def identity_input(row: dict[str, Any]) -> IdentityInput:
     """A generator row (agency file columns) as the form's identity input."""
 
     def text(name: str) -> str:
-        value = row.get(name)
-        return "" if value is None or value != value else str(value)
+        return cell_text(row.get(name))
 
     birth = text("birth_date")
     return IdentityInput(

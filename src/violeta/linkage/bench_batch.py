@@ -27,6 +27,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,13 @@ from violeta.synth.generate import expected_records, generate
 BATCH = 2000
 ROLES = {"woman": PartyRole.VICTIM, "aggressor": PartyRole.AGGRESSOR}
 KINDS = {"woman": PersonKind.WOMAN, "aggressor": PersonKind.AGGRESSOR}
+# The runs a bench can time: each but the re-link starts from the import's state.
+RUNS = {
+    "train": "after the import, training the models",
+    "saved": "after the import, saved models",
+    "rebuild": "the same with --rebuild-indexes",
+    "relink": "re-link",
+}
 
 
 def _import_key(role: str, row: dict[str, Any]) -> tuple[str, ...] | None:
@@ -165,9 +173,15 @@ def _stages(reports: list[LinkReport]) -> str:
 
 
 def bench_batch(
-    records: int, *, corruption: str = "default", seed: int = 42, progress: Any = None
+    records: int,
+    *,
+    corruption: str = "default",
+    seed: int = 42,
+    progress: Any = None,
+    runs: Sequence[str] = tuple(RUNS),
 ) -> str:
-    """Run in the bench's own database (see ``violeta bench link-batch``)."""
+    """Run in the bench's own database (see ``violeta bench link-batch``); ``runs``: which of
+    ``RUNS``, in that order."""
     bench_dir = Path(settings.DATA_DIR) / "bench"
     name = f"batch-{records}-{seed}-{corruption}-{connection.vendor}"
     marker, truth_path = bench_dir / f"{name}.json", bench_dir / f"{name}-truth.csv"
@@ -194,23 +208,18 @@ def bench_batch(
         marker.write_text(json.dumps(stored))
         built = f"built in {time.perf_counter() - started:.0f} s"
     # Models in a folder of the benchmark's own, never the deployment's.
+    done: list[str] = []
     with override_settings(DATA_DIR=bench_dir / f"models-{name}"):
-        reset_store(import_person, int(stored["built_persons"]))
-        trained, trained_reports = _run(retrain=True)
-        reset_store(import_person, int(stored["built_persons"]))
-        first, first_reports = _run(retrain=False)
-        reset_store(import_person, int(stored["built_persons"]))
-        rebuilt, rebuilt_reports = _run(retrain=False, rebuild=True)
-        again, again_reports = _run(retrain=False)
+        for run in runs:
+            if run != "relink":  # a re-link runs on what the run before it left
+                reset_store(import_person, int(stored["built_persons"]))
+            seconds, reports = _run(retrain=run == "train", rebuild=run == "rebuild")
+            done.append(f"{RUNS[run]}: {seconds:.1f} s [{_stages(reports)}]")
     quality = evaluate_database(truth_path)
     figures = ", ".join(
         f"{role} P {q.precision:.4f} R {q.recall:.4f}" for role, q in quality.items()
     )
     return (
         f"link-batch ({corruption}, {connection.vendor}): {len(import_person)} identities "
-        f"({built}); after the import, training the models: {trained:.1f} s "
-        f"[{_stages(trained_reports)}]; after the import, saved models: {first:.1f} s "
-        f"[{_stages(first_reports)}]; the same with --rebuild-indexes: {rebuilt:.1f} s "
-        f"[{_stages(rebuilt_reports)}]; re-link: {again:.1f} s [{_stages(again_reports)}]; "
-        f"{figures}"
+        f"({built}); {'; '.join(done)}; {figures}"
     )

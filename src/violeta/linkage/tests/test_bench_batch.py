@@ -41,6 +41,7 @@ def test_the_store_is_an_import_and_every_run_starts_from_it(
         assert ReportedIdentity.objects.exclude(link_method=LinkMethod.SINGLE).exists()
 
         again = bench_batch(600, seed=3)
+        only = bench_batch(600, seed=3, runs=["saved"])
 
     assert "reused" in again
     # From the import, trained or with the saved models, the indexes rebuilt or not: the same
@@ -49,5 +50,8 @@ def test_the_store_is_an_import_and_every_run_starts_from_it(
     assert len(moved) == 8 and moved[0:2] == moved[2:4] == moved[4:6]
     assert {m[2] for m in moved[6:]} == {"0"}
     assert _figures(again) == _figures(line)  # the same start, the same links
+    # One run alone (--runs saved): that run, from the import's state.
+    assert "saved models" in only and "re-link" not in only and "training" not in only
+    assert re.findall(r"(\d+) → (\d+) persons, (\d+) moved", only) == moved[2:4]
     assert AgencyRecord.objects.count() == records
     assert Person.objects.filter(merged_into__isnull=True).count() >= used

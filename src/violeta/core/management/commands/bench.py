@@ -69,6 +69,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--repeat", type=int, default=50, help="observatory: requests per URL")
         parser.add_argument("--corruption", choices=["none", "default", "hard"], default="default")
+        parser.add_argument(
+            "--runs",
+            default="train,saved,rebuild,relink",
+            help="link-batch: which runs, of train, saved, rebuild, relink (comma-separated)",
+        )
         parser.add_argument("--users-steps", default="10,20,40,80", help="load: users per step")
         parser.add_argument("--step-seconds", type=float, default=60.0, help="load: per step")
         parser.add_argument("--workers", type=int, default=3, help="load: the server's workers")
@@ -122,16 +127,19 @@ class Command(BaseCommand):
 
     def _link_batch(self, options: dict[str, Any]) -> str:
         """``violeta link`` end to end in the bench's own database (linkage/bench_batch.py)."""
-        records, seed, corruption = options["records"], options["seed"], options["corruption"]
-        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
-            from violeta.linkage.bench_batch import bench_batch
+        from violeta.linkage.bench_batch import RUNS, bench_batch
 
+        records, seed, corruption = options["records"], options["seed"], options["corruption"]
+        runs = [r.strip() for r in options["runs"].split(",") if r.strip()]
+        if not runs or set(runs) - set(RUNS):
+            raise CommandError(f"--runs: some of {', '.join(RUNS)}, separated by commas")
+        if os.environ.get("VIOLETA_BENCH_DATABASE") == "1":
             _bench_database_ready()
-            return bench_batch(records, corruption=corruption, seed=seed)
+            return bench_batch(records, corruption=corruption, seed=seed, runs=runs)
         return _in_bench_database(
             f"violeta_bench_batch_{records}_{seed}_{corruption}",
             *("link-batch", "--records", str(records), "--seed", str(seed)),
-            *("--corruption", corruption),
+            *("--corruption", corruption, "--runs", ",".join(runs)),
         )
 
     def _observatory(self, options: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from violeta.linkage.scoring import ROLE_NAMES, Scorer, model_path, model_read
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
+from violeta.people.services import person_with_curp
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
@@ -49,9 +50,7 @@ def _blocking_keys(data: IdentityInput) -> list[Q]:
     first = ident.name_index(data.first_surname) if data.first_surname else ""
     second = ident.name_index(data.second_surname) if data.second_surname else ""
     dob = ident.birth_date_index(data.birth_date)
-    keys = []
-    if data.curp and ident.curp_is_valid(data.curp):
-        keys.append(Q(curp_bidx=ident.curp_index(data.curp)))
+    keys = []  # the CURP apart (_shortlist): it may be on a merged file
     if data.phone:
         keys.append(Q(phone_bidx=ident.phone_index(data.phone)))
     if first and given:
@@ -68,12 +67,17 @@ def _blocking_keys(data: IdentityInput) -> list[Q]:
 def _shortlist(data: IdentityInput, kind: PersonKind) -> list[int]:
     """Ids of the persons sharing the most blocking keys with ``data``, at most SHORTLIST."""
     hits: dict[int, int] = {}
+    if data.curp and ident.curp_is_valid(data.curp):  # on a merged file too: the file in use
+        found = person_with_curp(kind=kind, curp_index=ident.curp_index(data.curp))
+        if found:
+            hits[found.pk] = 1
     for key in _blocking_keys(data):
-        # Only the key in the WHERE clause: with "kind" or "merged_into" beside it, SQLite
-        # (without ANALYZE statistics) may pick their index and scan every woman.
-        found = Person.objects.filter(key).values_list("pk", "kind", "merged_into_id")
-        for pk, its_kind, merged in found[:PER_KEY]:
-            if its_kind == kind and merged is None:
+        # The key and "not merged" (the keys' indexes hold those persons only); "kind" is
+        # checked here: beside the key, SQLite (without ANALYZE statistics) may pick the
+        # kind's index and scan every woman.
+        found_by_key = Person.objects.filter(key, merged_into__isnull=True)
+        for pk, its_kind in found_by_key.values_list("pk", "kind")[:PER_KEY]:
+            if its_kind == kind:
                 hits[pk] = hits.get(pk, 0) + 1
     return sorted(hits, key=lambda pk: (-hits[pk], -pk))[:SHORTLIST]
 

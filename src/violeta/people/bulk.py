@@ -14,7 +14,7 @@ from violeta.catalogs.models import Alcaldia
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import identity_apply, person_indexes
+from violeta.people.services import identity_apply, person_in_use, person_indexes
 
 ExactKey = tuple[str, str, str, str]
 FILLED = ("curp", "phone", "address", "colonia")
@@ -71,12 +71,21 @@ def persons_resolve_bulk(
     by_exact: dict[ExactKey, Person] = {}
     wanted_curps = {k for k in curp_keys if k}
     wanted_dobs = {k[2] for k in exact_keys if k}
+    # As person_find_exact: a CURP on a merged file leads to the file in use that took her
+    # records; the other look-ups search the files in use only.
+    merged: dict[str, int] = {}
     for person in Person.objects.filter(kind=kind, curp_bidx__in=wanted_curps).order_by("pk"):
-        by_curp.setdefault(person.curp_bidx, person)
+        if person.merged_into_id is None:
+            by_curp.setdefault(person.curp_bidx, person)
+        else:
+            merged.setdefault(person.curp_bidx, person.merged_into_id)
+    targets = Person.objects.in_bulk(set(merged.values()))
+    for curp, target in merged.items():
+        if curp not in by_curp:
+            by_curp[curp] = person_in_use(targets[target])
     if wanted_dobs:
-        for person in Person.objects.filter(kind=kind, birth_date_bidx__in=wanted_dobs).order_by(
-            "pk"
-        ):
+        live = Person.objects.filter(kind=kind, merged_into__isnull=True)
+        for person in live.filter(birth_date_bidx__in=wanted_dobs).order_by("pk"):
             by_exact.setdefault(_person_exact_key(person), person)
     resolved: list[tuple[Person, str]] = []
     new: list[Person] = []

@@ -48,14 +48,17 @@ def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia |
 
 
 def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> tuple[Person | None, str]:
-    """The person this identity certainly belongs to, if any, and by what: "curp" or "exact"."""
+    """The person this identity certainly belongs to, if any, and by what: "curp" or "exact".
+    Always a file in use: a CURP found on a file merged into another leads to that other file
+    (the one holding her records now); the other look-ups search the files in use only."""
     if data.curp and ident.curp_is_valid(data.curp):
-        found = Person.objects.filter(kind=kind, curp_bidx=ident.curp_index(data.curp)).first()
+        found = person_with_curp(kind=kind, curp_index=ident.curp_index(data.curp))
         if found:
             return found, "curp"
     if data.birth_date and data.first_surname and data.given_names:
         candidates = Person.objects.filter(
             kind=kind,
+            merged_into__isnull=True,
             first_surname_bidx=ident.name_index(data.first_surname),
             given_name_bidx=ident.name_index(ident.first_given_name(data.given_names)),
             birth_date_bidx=ident.birth_date_index(data.birth_date),
@@ -65,6 +68,17 @@ def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> tuple[Person 
             if ident.normalize_name(candidate.second_surname) == wanted:
                 return candidate, "exact"
     return None, ""
+
+
+def person_with_curp(*, kind: PersonKind, curp_index: str) -> Person | None:
+    """The file in use that holds this CURP: one of the files in use carrying it (the
+    oldest), else the file that took the records of the oldest merged file carrying it."""
+    rows = Person.objects.filter(kind=kind, curp_bidx=curp_index).order_by("pk")
+    found = list(rows.values_list("pk", "merged_into_id"))
+    in_use = [pk for pk, merged in found if merged is None]
+    if in_use:
+        return Person.objects.get(pk=in_use[0])
+    return person_in_use(Person.objects.get(pk=found[0][0])) if found else None
 
 
 def person_resolve(

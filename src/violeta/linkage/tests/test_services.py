@@ -140,3 +140,41 @@ def test_file_shows_identities_and_an_aggressor_linked_to_other_women(
     assert "vinculado a 1 mujer más" in page
     assert other.victim.pk != a.victim.pk
     assert Person.objects.filter(kind="woman").count() == 2
+
+
+def test_a_curp_on_a_merged_file_leads_to_the_file_that_took_her_records(
+    make_user: Callable[..., User],
+) -> None:
+    """A new record, one by one or in a bulk import, never lands in a merged file: with the
+    CURP of a merged file it goes to the file in use; with the exact name and birth date of a
+    merged file only, to a file in use or a new one (the next link run decides)."""
+    from violeta.people.bulk import persons_resolve_bulk
+    from violeta.people.identity import IdentityInput
+    from violeta.people.models import PersonKind
+    from violeta.records.tests.factories import VALID_CURP
+
+    supervisor = make_user("supervisor")
+    shell = _register("S-1", curp=VALID_CURP).victim
+    file = _register("C5-1", agency="C5", given_names="Lupita", birth_date="").victim
+    persons_merge(keep=file, absorb=shell, actor=supervisor, reason="ella misma")
+    assert Person.objects.get(pk=shell.pk).merged_into_id == file.pk
+
+    again = _register("S-2", curp=VALID_CURP)
+    assert again.victim.pk == file.pk
+    assert _victim(again).person_id == file.pk and _victim(again).link_method == "curp"
+    data = IdentityInput(given_names="Guadalupe", first_surname="Hernández", curp=VALID_CURP)
+    [(person, method)] = persons_resolve_bulk(kind=PersonKind.WOMAN, items=[(data, None)])
+    assert (person.pk, method) == (file.pk, "curp")
+    from violeta.linkage.realtime import _shortlist
+
+    assert file.pk in _shortlist(data, PersonKind.WOMAN)
+
+    by_name = _register("S-3")  # the merged file's name and birth date, no CURP
+    assert by_name.victim.pk != shell.pk
+    assert Person.objects.get(pk=by_name.victim.pk).merged_into_id is None
+    exact = IdentityInput(
+        given_names="Guadalupe", first_surname="Hernández", second_surname="López",
+        birth_date=shell.birth_date,
+    )  # fmt: skip
+    [(person, _method)] = persons_resolve_bulk(kind=PersonKind.WOMAN, items=[(exact, None)])
+    assert person.pk != shell.pk

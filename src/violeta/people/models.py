@@ -85,26 +85,30 @@ class Person(IdentityFields):
         # indexes, not eleven, and a common name's look-up no longer wades through merged
         # files. The CURP's holds every person: a CURP found on a merged file leads to the
         # file that took her records (people.services.person_find_exact).
-        indexes = [
-            models.Index(fields=["curp_bidx"], name="person_curp"),
-        ] + [
-            models.Index(fields=fields, name=name, condition=models.Q(merged_into__isnull=True))
-            for name, fields in (
-                ("person_phone", ["phone_bidx"]),
-                ("person_dob", ["birth_date_bidx"]),
-                ("person_kind_surname", ["kind", "first_surname_bidx"]),
-                ("person_surname_given", ["first_surname_bidx", "given_name_bidx"]),
-                ("person_surname_dob", ["first_surname_bidx", "birth_date_bidx"]),
-                ("person_given_dob", ["given_name_bidx", "birth_date_bidx"]),
-                ("person_surnames", ["first_surname_bidx", "second_surname_bidx"]),
-            )
-        ] + [
-            models.Index(
-                fields=["merged_into"],
-                name="person_merged_into",
-                condition=models.Q(merged_into__isnull=False),
-            )
-        ]
+        indexes = (
+            [
+                models.Index(fields=["curp_bidx"], name="person_curp"),
+            ]
+            + [
+                models.Index(fields=fields, name=name, condition=models.Q(merged_into__isnull=True))
+                for name, fields in (
+                    ("person_phone", ["phone_bidx"]),
+                    ("person_dob", ["birth_date_bidx"]),
+                    ("person_kind_surname", ["kind", "first_surname_bidx"]),
+                    ("person_surname_given", ["first_surname_bidx", "given_name_bidx"]),
+                    ("person_surname_dob", ["first_surname_bidx", "birth_date_bidx"]),
+                    ("person_given_dob", ["given_name_bidx", "birth_date_bidx"]),
+                    ("person_surnames", ["first_surname_bidx", "second_surname_bidx"]),
+                )
+            ]
+            + [
+                models.Index(
+                    fields=["merged_into"],
+                    name="person_merged_into",
+                    condition=models.Q(merged_into__isnull=False),
+                )
+            ]
+        )
 
     def __str__(self) -> str:
         # Never a name: str() ends up in logs and error pages.

@@ -36,7 +36,7 @@ from violeta.linkage.scoring import ROLE_NAMES, model_path, model_read, model_wr
 from violeta.linkage.source import truth_from_file
 from violeta.linkage.source import uid as source_uid
 from violeta.people.models import Person
-from violeta.people.services import identity_copy_to_new_person, merged_chains_flatten
+from violeta.people.services import identities_copy_to_new_persons, merged_chains_flatten
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
@@ -349,12 +349,13 @@ def _write(
     }
     with transaction.atomic():
         if need_new:
-            identities = ReportedIdentity.objects.in_bulk([int(uids[0]) for _c, uids in need_new])
-            for _cluster_id, uids in need_new:
-                person = identity_copy_to_new_person(identities[int(uids[0])])
-                report.new_persons += 1
+            first = [int(uids[0]) for _c, uids in need_new]
+            identities = ReportedIdentity.objects.select_related("alcaldia").in_bulk(first)
+            persons = identities_copy_to_new_persons([identities[pk] for pk in first])
+            for (_cluster_id, uids), person in zip(need_new, persons, strict=True):
                 for uid in uids:
                     person_of[uid] = person.pk
+            report.new_persons = len(persons)
         lap("write persons")
         rows = []
         for uid, person_id in person_of.items():

@@ -31,6 +31,8 @@ class IdentityFields(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
     colonia = EncryptedTextField(_("colonia"), blank=True)
+    # Not indexed: nothing looks persons or identities up by alcaldía (the catalog's rows are
+    # never deleted), and an index here is one more to write for every linked identity.
     alcaldia = models.ForeignKey(
         "catalogs.Alcaldia",
         on_delete=models.PROTECT,
@@ -38,6 +40,7 @@ class IdentityFields(models.Model):
         blank=True,
         verbose_name=_("alcaldía"),
         related_name="+",
+        db_index=False,
     )
     # Blind indexes (keyed hashes of normalised values) for exact search; never plaintext.
     # Indexed where they are searched (Person.Meta), with Meta.indexes rather than db_index:

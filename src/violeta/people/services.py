@@ -7,6 +7,8 @@ one. The probabilistic linkage (issue "one file per woman") replaces it behind t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from violeta.catalogs.models import Alcaldia
 from violeta.core.bulk_sql import update_from_values
 from violeta.people import identity as ident
@@ -133,6 +135,18 @@ def identity_copy_to_new_person(identity: IdentityFields) -> Person:
     """A new person whose attributes are those of one reported identity (used by splits)."""
     data = identity_input_of(identity)
     return person_create(kind=person_kind_of(identity), data=data, alcaldia=identity.alcaldia)
+
+
+def identities_copy_to_new_persons(identities: Sequence[IdentityFields]) -> list[Person]:
+    """:func:`identity_copy_to_new_person` for many identities (a batch run's new files): one
+    INSERT per thousand persons, in the identities' order. Load their alcaldía with them."""
+    persons = []
+    for identity in identities:
+        person = Person(kind=person_kind_of(identity))
+        identity_apply(person, identity_input_of(identity), alcaldia=identity.alcaldia)
+        person_indexes(person)
+        persons.append(person)
+    return Person.objects.bulk_create(persons, batch_size=1000)
 
 
 def person_mark_merged(absorbed: Person, into: Person) -> None:

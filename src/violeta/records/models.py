@@ -100,8 +100,18 @@ class ReportedIdentity(IdentityFields):
         constraints = [
             models.UniqueConstraint(fields=["record", "role"], name="one_party_per_role")
         ]
-        # The supervisors' list of records waiting for a decision (linkage.unlinked).
-        indexes = [models.Index(fields=["link_method"], name="identity_link_method")]
+        # The supervisors' list of records waiting for a decision (linkage.unlinked) and the
+        # operators' choices a batch run keeps (linkage.batch.human_decisions): those methods
+        # only, so that a batch run that links a million identities writes no entry here.
+        indexes = [
+            models.Index(
+                fields=["link_method"], name=name, condition=models.Q(link_method=method)
+            )
+            for name, method in (
+                ("identity_unlinked", "unlinked"),
+                ("identity_operator", "operator"),
+            )
+        ]
 
 
 class AgencyRecordVersion(models.Model):

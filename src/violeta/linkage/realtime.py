@@ -20,7 +20,7 @@ from violeta.linkage.scoring import ROLE_NAMES, Scorer, model_path, model_read
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import person_with_curp
+from violeta.people.services import file_id_with_curp
 from violeta.records.choices import PartyRole
 from violeta.records.models import ReportedIdentity
 
@@ -68,9 +68,9 @@ def _shortlist(data: IdentityInput, kind: PersonKind) -> list[int]:
     """Ids of the persons sharing the most blocking keys with ``data``, at most SHORTLIST."""
     hits: dict[int, int] = {}
     if data.curp and ident.curp_is_valid(data.curp):  # on a merged file too: the file in use
-        found = person_with_curp(kind=kind, curp_index=ident.curp_index(data.curp))
-        if found:
-            hits[found.pk] = 1
+        found = file_id_with_curp(kind=kind, curp_index=ident.curp_index(data.curp))
+        if found is not None:
+            hits[found] = 1
     for key in _blocking_keys(data):
         # The key and "not merged" (the keys' indexes hold those persons only); "kind" is
         # checked here: beside the key, SQLite (without ANALYZE statistics) may pick the

@@ -73,14 +73,21 @@ def person_find_exact(*, kind: PersonKind, data: IdentityInput) -> tuple[Person 
 
 
 def person_with_curp(*, kind: PersonKind, curp_index: str) -> Person | None:
-    """The file in use that holds this CURP: one of the files in use carrying it (the
-    oldest), else the file that took the records of the oldest merged file carrying it."""
+    """The file in use that holds this CURP (see :func:`file_id_with_curp`)."""
+    found = file_id_with_curp(kind=kind, curp_index=curp_index)
+    return Person.objects.get(pk=found) if found is not None else None
+
+
+def file_id_with_curp(*, kind: PersonKind, curp_index: str) -> int | None:
+    """The id of the file in use that holds this CURP: one of the files in use carrying it
+    (the oldest), else the file that took the records of the oldest merged file carrying it.
+    One query when a file in use carries it."""
     rows = Person.objects.filter(kind=kind, curp_bidx=curp_index).order_by("pk")
     found = list(rows.values_list("pk", "merged_into_id"))
     in_use = [pk for pk, merged in found if merged is None]
     if in_use:
-        return Person.objects.get(pk=in_use[0])
-    return person_in_use(Person.objects.get(pk=found[0][0])) if found else None
+        return in_use[0]
+    return person_id_in_use(found[0][1]) if found else None
 
 
 def person_resolve(

@@ -104,9 +104,7 @@ class ReportedIdentity(IdentityFields):
         # operators' choices a batch run keeps (linkage.batch.human_decisions): those methods
         # only, so that a batch run that links a million identities writes no entry here.
         indexes = [
-            models.Index(
-                fields=["link_method"], name=name, condition=models.Q(link_method=method)
-            )
+            models.Index(fields=["link_method"], name=name, condition=models.Q(link_method=method))
             for name, method in (
                 ("identity_unlinked", "unlinked"),
                 ("identity_operator", "operator"),

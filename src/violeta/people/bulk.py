@@ -14,7 +14,7 @@ from violeta.catalogs.models import Alcaldia
 from violeta.people import identity as ident
 from violeta.people.identity import IdentityInput
 from violeta.people.models import Person, PersonKind
-from violeta.people.services import identity_apply, person_in_use, person_indexes
+from violeta.people.services import person_built, person_in_use
 
 ExactKey = tuple[str, str, str, str]
 FILLED = ("curp", "phone", "address", "colonia")
@@ -96,9 +96,7 @@ def persons_resolve_bulk(
         elif exact_key and exact_key in by_exact:
             person, method = by_exact[exact_key], "exact"
         else:
-            person = Person(kind=kind)
-            identity_apply(person, data, alcaldia=alcaldia)
-            person_indexes(person)
+            person = person_built(kind=kind, data=data, alcaldia=alcaldia)
             new.append(person)
             method = "single"
         if method != "single" and _fill(person, data, alcaldia) and person.pk:

@@ -41,10 +41,16 @@ def person_indexes(person: Person) -> None:
     person.birth_date_bidx = ident.birth_date_index(person.birth_date)
 
 
-def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None) -> Person:
+def person_built(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None) -> Person:
+    """A new person (not saved yet) carrying ``data``, with her blind indexes."""
     person = Person(kind=kind)
     identity_apply(person, data, alcaldia=alcaldia)
     person_indexes(person)
+    return person
+
+
+def person_create(*, kind: PersonKind, data: IdentityInput, alcaldia: Alcaldia | None) -> Person:
+    person = person_built(kind=kind, data=data, alcaldia=alcaldia)
     person.save()
     return person
 
@@ -147,12 +153,10 @@ def identity_copy_to_new_person(identity: IdentityFields) -> Person:
 def identities_copy_to_new_persons(identities: Sequence[IdentityFields]) -> list[Person]:
     """:func:`identity_copy_to_new_person` for many identities (a batch run's new files): one
     INSERT per thousand persons, in the identities' order. Load their alcaldía with them."""
-    persons = []
-    for identity in identities:
-        person = Person(kind=person_kind_of(identity))
-        identity_apply(person, identity_input_of(identity), alcaldia=identity.alcaldia)
-        person_indexes(person)
-        persons.append(person)
+    persons = [
+        person_built(kind=person_kind_of(i), data=identity_input_of(i), alcaldia=i.alcaldia)
+        for i in identities
+    ]
     return Person.objects.bulk_create(persons, batch_size=1000)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -227,13 +228,25 @@ _NEAR_AGE = (
     f"(l.birth_year IS NULL OR r.birth_year IS NULL "
     f"OR abs(l.birth_year - r.birth_year) <= {BLOCK_YEARS})"
 )
+# Within a name block, two records whose other surname is given in both and starts with
+# another letter are two women (María Hernández López, María Hernández García): measured on
+# 300,000 generator women, that is 855,000 of the 2,040,000 pairs of the first surname's
+# block, of which 0 are the same woman; in the second surname's block, first surnames of
+# another initial are 917,000 of 993,000 pairs and 51 true pairs (4 above the threshold), all
+# of whose files other rules reach. A slip rarely hits a surname's first letter.
+_OTHER_INITIAL_AGREES = (
+    "(l.surname2 IS NULL OR r.surname2 IS NULL "
+    "OR substr(l.surname2, 1, 1) = substr(r.surname2, 1, 1))"
+)
 _RULES_SQL = [
     "l.curp = r.curp",
     "l.phone = r.phone",
-    f"l.surname1 = r.surname1 AND l.given_primary = r.given_primary AND {_NEAR_AGE}",
+    "l.surname1 = r.surname1 AND l.given_primary = r.given_primary "
+    f"AND {_OTHER_INITIAL_AGREES} AND {_NEAR_AGE}",
     "l.surname1 = r.surname1 AND l.dob = r.dob",
     "l.given_primary = r.given_primary AND l.dob = r.dob",
-    f"l.surname2 = r.surname2 AND l.given_primary = r.given_primary AND {_NEAR_AGE}",
+    "l.surname2 = r.surname2 AND l.given_primary = r.given_primary "
+    f"AND substr(l.surname1, 1, 1) = substr(r.surname1, 1, 1) AND {_NEAR_AGE}",
     # Swapped surnames, the same initial and near ages: swapped alone made the largest block
     # of all (Hernández García / García Hernández: 54 of 95 million pairs at 1,000,000 women).
     "l.surname1 = r.surname2 AND l.surname2 = r.surname1 "
@@ -335,8 +348,16 @@ def blocked_pairs(features: pd.DataFrame, columns: tuple[str, ...]) -> int:
 def predict(features: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
     """Every blocked pair scoring at least ``threshold``: unique_id_l, unique_id_r,
     match_probability, match_weight and the level of each comparison."""
-    linker = _linker(features, with_current_blocking(model))
+    # DuckDB joins the blocked pairs on the id three times (block, then each side's columns):
+    # on integers rather than strings that is a fifth less time (300,000 generator women,
+    # 15.2 s → 11.9 s). Numbered in the ids' sorted order, so each pair keeps the orientation
+    # (unique_id_l < unique_id_r) it has with the string ids, as on Spark.
+    codes, ids = pd.factorize(features["unique_id"], sort=True)
+    linker = _linker(features.assign(unique_id=codes.astype("int64")), with_current_blocking(model))
     pairs = linker.inference.predict(threshold_match_probability=threshold)
     frame = pairs.as_pandas_dataframe()
     pairs.drop_table_from_database_and_remove_from_cache()
+    names = np.asarray(ids, dtype=object)
+    for side in ("unique_id_l", "unique_id_r"):
+        frame[side] = names[frame[side].to_numpy(dtype="int64")]
     return frame

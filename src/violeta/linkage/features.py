@@ -307,25 +307,40 @@ def features(
 ) -> pd.DataFrame:
     """Feature columns for every row of an identity frame (see ``batch.identities_frame``).
     ``base``: the rows' stored base features where known (a ``None`` is computed from the
-    frame's identity columns)."""
+    frame's identity columns).
+
+    Built column by column from the stored rows: a run reads a million of them, and a dict
+    per frame row (``to_dict("records")``) plus the evidence counted row by row took half of
+    this stage's time. The evidence is ``strength`` computed on whole columns."""
     import pandas as pd  # the batch's; real time uses feature_row and never loads pandas
 
-    known = base if base is not None else [None] * len(frame)
-    rows = [
-        with_partner(
-            {"unique_id": _str(raw["unique_id"]), **(stored or base_features(raw))},
-            _str(raw.get("partner")),
-        )
-        for raw, stored in zip(frame.to_dict("records"), known, strict=True)
-    ]
-    columns = [*FEATURE_COLUMNS, "curp_consistent", "evidence"]
+    known = list(base) if base is not None else [None] * len(frame)
+    missing = [i for i, stored in enumerate(known) if not stored]
+    if missing:
+        raws = frame.iloc[missing].to_dict("records")
+        for i, raw in zip(missing, raws, strict=True):
+            known[i] = base_features(raw)
+    rows: list[dict[str, Any]] = known  # type: ignore[assignment]  # none is missing now
+    partners = frame["partner"].tolist() if "partner" in frame else [None] * len(frame)
     # Built column by column as objects: None must stay None (Splink's NULL), never NaN.
     out = pd.DataFrame(
-        {c: pd.Series([r[c] for r in rows], dtype=object, index=frame.index) for c in columns}
-    )
+        {
+            "unique_id": pd.Series(
+                [_str(u) for u in frame["unique_id"].tolist()], dtype=object, index=frame.index
+            ),
+            **{
+                c: pd.Series([r[c] for r in rows], dtype=object, index=frame.index)
+                for c in BASE_COLUMNS
+            },
+            "partner": pd.Series(
+                [_str(p) or None for p in partners], dtype=object, index=frame.index
+            ),
+        }
+    )[[*FEATURE_COLUMNS, "curp_consistent"]]
+    present = sum(out[c].notna().astype(int) for c in STRENGTH_COLUMNS)
+    out["evidence"] = (present + 2 * out["curp"].notna().astype(int)).clip(upper=5).astype(int)
     out["birth_year"] = out["birth_year"].astype(float)
     out["occurred"] = out["occurred"].astype(float)
-    out["evidence"] = out["evidence"].astype(int)
     out["curp_consistent"] = out["curp_consistent"].astype(bool)
     return out
 
@@ -348,10 +363,13 @@ def _party_key(primary: str | None, first: str | None) -> str:
     return f"{first} {primary}" if primary and first else ""
 
 
+# What ``strength`` counts, besides the CURP (worth two).
+STRENGTH_COLUMNS = ("surname1", "given_primary", "dob", "phone", "partner")
+
+
 def strength(row: dict[str, Any]) -> int:
     """How much identity a record carries: 0 (nothing) to 5. Below 2 it is never linked on
     the model alone (only a given name, or only a phone, is not enough; a given name with
     the other party of the record — her aggressor, his woman — is)."""
-    columns = ("surname1", "given_primary", "dob", "phone", "partner")
-    score = sum(row[c] is not None for c in columns)
+    score = sum(row[c] is not None for c in STRENGTH_COLUMNS)
     return min(5, score + (2 if row["curp"] else 0))

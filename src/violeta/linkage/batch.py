@@ -57,7 +57,15 @@ Score = Callable[[pd.DataFrame, dict[str, Any], float], pd.DataFrame]
 # each row's base features.
 Read = tuple[pd.DataFrame, list[dict[str, Any]]]
 
-META_COLUMNS = ["pk", "record_id", "person_id", "link_method", "link_probability"]
+# The columns read besides the features, with their SQL types (for PostgreSQL's COPY).
+META_TYPES = {
+    "pk": "int8",
+    "record_id": "int8",
+    "person_id": "int8",
+    "link_method": "text",
+    "link_probability": "float8",
+}
+META_COLUMNS = list(META_TYPES)
 WRITE_BATCH = 5000
 # With ``rebuild_indexes``, a table's indexes are dropped and built again around a write that
 # rewrites at least this share of the role's identities (the first run after a bulk import).
@@ -98,7 +106,9 @@ def _read(role: PartyRole) -> Read:
         .annotate(token=Cast("link_features", TextField()))
         .values_list(*META_COLUMNS, "token")
     )
-    frame = pd.DataFrame.from_records(_fetched(rows), columns=[*META_COLUMNS, "token"])
+    frame = pd.DataFrame.from_records(
+        _fetched(rows, [*META_TYPES.values(), "text"]), columns=[*META_COLUMNS, "token"]
+    )
     stored = [blob_features(b) for b in decrypt_many(frame["token"].tolist())]
     frame = frame.drop(columns=["token"])
     frame["unique_id"] = frame["pk"].astype(str)
@@ -108,14 +118,12 @@ def _read(role: PartyRole) -> Read:
     return frame, base
 
 
-# The SQL types of META_COLUMNS and the token, for PostgreSQL's COPY.
-COPY_TYPES = ["int8", "int8", "int8", "text", "float8", "text"]
-
-
-def _fetched(rows: QuerySet[Any, tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
-    """The rows of a ``values_list`` query: on PostgreSQL by ``COPY … TO STDOUT`` (a
-    million identities in 5 s, against 14 s through the cursor's row by row fetch), else by
-    Django's iterator."""
+def _fetched(
+    rows: QuerySet[Any, tuple[Any, ...]], types: Sequence[str]
+) -> Iterable[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query (``types``: the SQL type of each of its columns):
+    on PostgreSQL by ``COPY … TO STDOUT`` (a million identities in 5 s, against 14 s through
+    the cursor's row by row fetch), else by Django's iterator."""
     if connection.vendor != "postgresql":
         return rows.iterator(chunk_size=10_000)
     sql, params = rows.query.sql_with_params()
@@ -123,7 +131,7 @@ def _fetched(rows: QuerySet[Any, tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
     ):
-        copy.set_types(COPY_TYPES)
+        copy.set_types(list(types))
         return list(copy.rows())
 
 

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
-from violeta.linkage.bench_batch import bench_batch
+from violeta.linkage.bench_batch import bench_batch, compact_store
 from violeta.linkage.models import LinkMethod
-from violeta.people.models import Person
+from violeta.people.models import Person, PersonKind
 from violeta.records.models import AgencyRecord, ReportedIdentity
 
 pytestmark = pytest.mark.django_db
@@ -60,11 +61,6 @@ def test_the_store_is_an_import_and_every_run_starts_from_it(
 @pytest.mark.django_db(transaction=True)
 def test_the_store_is_compacted_before_a_run_as_autovacuum_would() -> None:
     """The bench's resets leave dead rows behind; a run must not be timed on them."""
-    from django.db import connection
-
-    from violeta.linkage.bench_batch import compact_store
-    from violeta.people.models import PersonKind
-
     Person.objects.bulk_create([Person(kind=PersonKind.WOMAN) for _ in range(2000)])
     for _ in range(3):  # three rewrites: four row versions of each person
         Person.objects.update(kind=PersonKind.WOMAN)

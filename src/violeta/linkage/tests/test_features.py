@@ -88,6 +88,25 @@ def test_identity_strength_separates_near_empty_records() -> None:
     assert named.loc[0, "evidence"] == 2
 
 
+def test_the_batch_counts_evidence_as_real_time_does() -> None:
+    """``features`` counts the evidence on whole columns, real time row by row
+    (``strength``): the same count for every kind of record, capped at 5."""
+    frames = [
+        _frame(first_surname="", second_surname=""),
+        _frame(given_names="", first_surname="", phone="55 1234 5678"),
+        _frame(),
+        _frame(birth_date="1990-02-03", phone="5512345678", partner="PEREZ JESUS"),
+        _frame(curp=VALID_CURP, phone="5512345678", partner="PEREZ JESUS"),
+        _frame(given_names="", first_surname="", second_surname=""),
+        _frame(given_names="", first_surname="", second_surname="", curp=VALID_CURP),
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    batch = f.features(frame)["evidence"].tolist()
+    real_time = [f.feature_row(raw)["evidence"] for raw in frame.to_dict("records")]
+    assert batch == real_time
+    assert set(batch) >= {0, 1, 2, 3, 5}
+
+
 def test_the_other_party_is_one_key() -> None:
     assert f.party_key("Chuy", "Pérez") == "PEREZ JESUS"
     assert f.party_key("", "Pérez") == ""

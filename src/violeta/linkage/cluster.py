@@ -191,7 +191,8 @@ def cluster(
     Records are numbered in the order of their ids, so the loop runs on integers (a million
     records, several million pairs) and equal scores are taken in id order whatever order the
     backend returned the pairs in (Spark's changes from run to run)."""
-    index = pd.Index(sorted(features["unique_id"].tolist()))
+    codes, uniques = pd.factorize(features["unique_id"], sort=True)
+    index = pd.Index(uniques)
     ids: list[str] = index.tolist()
     number = {uid: i for i, uid in enumerate(ids)}
     uf = _UnionFind(len(ids))
@@ -207,14 +208,14 @@ def cluster(
             uf.union(number[x], number[y])
             method[number[x]] = method[number[y]] = "human"
     # CURP rule: one person per consistent valid CURP.
-    consistent = features[features["curp_consistent"]]
+    row_of = codes.tolist()  # each features row's record number
+    consistent = features["curp_consistent"].to_numpy(dtype=bool)
     by_curp: dict[str, list[int]] = defaultdict(list)
     n = len(ids)
     curp_of: list[str | None] = [None] * n
-    for uid, curp in zip(
-        consistent["unique_id"].tolist(), consistent["curp"].tolist(), strict=True
+    for i, curp in zip(
+        codes[consistent].tolist(), features["curp"][consistent].tolist(), strict=True
     ):
-        i = number[uid]
         uf.curps.setdefault(uf.find(i), set()).add(curp)
         by_curp[curp].append(i)
         curp_of[i] = curp
@@ -231,35 +232,29 @@ def cluster(
     birth_years = (
         features["birth_year"].tolist() if "birth_year" in features else [None] * len(features)
     )
-    for uid, year in zip(features["unique_id"].tolist(), birth_years, strict=True):
+    for i, year in zip(row_of, birth_years, strict=True):
         if year is not None and year == year:  # not missing (None or NaN)
-            has_year[number[uid]] = True
-            year_of[number[uid]] = year
-            root = uf.find(number[uid])
+            has_year[i] = True
+            year_of[i] = year
+            root = uf.find(i)
             low, high = uf.years.get(root, (year, year))
             uf.years[root] = (min(low, year), max(high, year))
     if "surname1" in features and "surname2" in features:
-        for uid, first, second in zip(
-            features["unique_id"].tolist(),
-            features["surname1"].tolist(),
-            features["surname2"].tolist(),
-            strict=True,
+        for i, first, second in zip(
+            row_of, features["surname1"].tolist(), features["surname2"].tolist(), strict=True
         ):
             if isinstance(first, str) and isinstance(second, str) and first and second:
-                surnames_of[number[uid]] = (first, second)
-                uf.keep_surnames(uf.find(number[uid]), {(first, second)})
+                surnames_of[i] = (first, second)
+                uf.keep_surnames(uf.find(i), {(first, second)})
     if "dob" in features:
-        for uid, dob in zip(features["unique_id"].tolist(), features["dob"].tolist(), strict=True):
+        for i, dob in zip(row_of, features["dob"].tolist(), strict=True):
             if isinstance(dob, str) and len(dob) == 10:
-                dob_of[number[uid]] = dob
-                uf.keep_dobs(uf.find(number[uid]), {dob})
+                dob_of[i] = dob
+                uf.keep_dobs(uf.find(i), {dob})
     strength = [0] * len(ids)
-    for uid, evidence in zip(
-        features["unique_id"].tolist(), features["evidence"].tolist(), strict=True
-    ):
-        strength[number[uid]] = int(evidence)
-    left = index.get_indexer(pairs["unique_id_l"].astype(str))
-    right = index.get_indexer(pairs["unique_id_r"].astype(str))
+    for i, evidence in zip(row_of, features["evidence"].tolist(), strict=True):
+        strength[i] = int(evidence)
+    left, right = (_positions(index, pairs[side]) for side in ("unique_id_l", "unique_id_r"))
     if (left < 0).any() or (right < 0).any():
         raise ValueError("a scored pair names a record that is not among the features")
     scores = pairs["match_probability"].to_numpy(dtype=float)
@@ -307,7 +302,7 @@ def cluster(
             if method.setdefault(u, "model") == "model" and p > probability.get(u, 0.0):
                 probability[u] = p
     _attach_lone(uf, uncertain, strength, has_year, method, probability)
-    attach_incident(uf, features, number, strength, method)
+    attach_incident(uf, features, codes, strength, method)
     for a, b, p in uncertain:
         if uf.find(a) != uf.find(b) and uf.conflict(a, b) is None:
             review.append((a, b, p, "uncertain"))
@@ -320,6 +315,14 @@ def cluster(
         {ids[i]: q for i, q in probability.items()},
         [(ids[a], ids[b], q, why) for a, b, q, why in review],
     )
+
+
+def _positions(index: pd.Index, ids: pd.Series) -> np.ndarray:
+    """Where each of ``ids`` is in ``index`` (-1 where it is not). Ids that come as categories
+    of the same sorted ids (``model.predict``) are numbered already: their codes serve."""
+    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories.equals(index):
+        return ids.cat.codes.to_numpy(dtype=np.intp)
+    return index.get_indexer(ids.astype(str))
 
 
 def _attach_lone(

@@ -45,18 +45,18 @@ def _surname_agrees(mine: object, first: object, second: object) -> bool:
     )
 
 
-def incident_pairs(features: pd.DataFrame, number: dict[str, int], lone: set[int]) -> pd.DataFrame:
-    """Pairs (``lone``, ``other``, ``agrees``) of record numbers: a ``lone`` record with an
-    age, and every record within ``INCIDENT_MINUTES`` of it with the same given name
-    (``given_primary``: nicknames already folded) that could be the same woman (surnames do
-    not disagree, ages not more than ``AGE_SLACK`` apart). ``agrees``: the other gives an age
-    and it agrees (a candidate); without an age it is only a rival."""
+def incident_pairs(features: pd.DataFrame, number: np.ndarray, lone: set[int]) -> pd.DataFrame:
+    """Pairs (``lone``, ``other``, ``agrees``) of record numbers (``number``: each features
+    row's): a ``lone`` record with an age, and every record within ``INCIDENT_MINUTES`` of it
+    with the same given name (``given_primary``: nicknames already folded) that could be the
+    same woman (surnames do not disagree, ages not more than ``AGE_SLACK`` apart). ``agrees``:
+    the other gives an age and it agrees (a candidate); without an age it is only a rival."""
     columns = ["unique_id", "given_primary", "surname1", "surname2", "birth_year", "occurred"]
     frame = features.reindex(columns=columns)  # a test's frame may lack some of them
+    frame["n"] = number
     frame = frame[
         frame["occurred"].notna() & (frame["given_primary"].astype(object).fillna("") != "")
     ]
-    frame["n"] = frame["unique_id"].map(number)
     frame["bucket"] = (frame["occurred"] // INCIDENT_MINUTES).astype("int64")
     mine = frame[frame["n"].isin(lone) & frame["birth_year"].notna()]
     empty = pd.DataFrame({"lone": [], "other": [], "agrees": []})
@@ -91,7 +91,7 @@ def incident_pairs(features: pd.DataFrame, number: dict[str, int], lone: set[int
 def attach_incident(
     uf: _UnionFind,
     features: pd.DataFrame,
-    number: dict[str, int],
+    number: np.ndarray,
     strength: list[int],
     method: dict[int, str],
 ) -> int:

@@ -79,3 +79,48 @@ def test_indexes_set_aside_come_back_the_same_and_constraints_hold_meanwhile() -
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert _indexes(table) == before  # rolled back: nothing dropped for good
+
+
+def _foreign_keys(table: str) -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = to_regclass(%s)",
+            [table],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_foreign_keys_set_aside_come_back_the_same_and_are_checked_when_they_do() -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    table = Person._meta.db_table
+    people = Person.objects.bulk_create([Person(kind=PersonKind.WOMAN) for _ in range(3)])
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), bulk_sql.indexes_rebuilt(table, ["merged_into_id"]) as dropped:
+            assert dropped == 0
+        return
+    before = _foreign_keys(table)
+    merged_into = {n: d for n, d in before.items() if "(merged_into_id)" in d}
+    assert len(merged_into) == 1 and "DEFERRABLE INITIALLY DEFERRED" in next(
+        iter(merged_into.values())
+    )
+    with transaction.atomic(), bulk_sql.indexes_rebuilt(table, ["merged_into_id"]):
+        during = _foreign_keys(table)
+        bulk_sql.update_from_values(
+            table, "id", [("merged_into_id", "bigint")], [(people[0].pk, people[1].pk)]
+        )
+    assert during == {n: d for n, d in before.items() if n not in merged_into}  # only that one
+    assert _foreign_keys(table) == before
+    assert Person.objects.get(pk=people[0].pk).merged_into_id == people[1].pk
+    # A row written meanwhile that breaks the key fails when the key comes back: nothing stays.
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        bulk_sql.indexes_rebuilt(table, ["merged_into_id"]),
+    ):
+        Person.objects.filter(pk=people[2].pk).update(merged_into=10**9)  # no such person
+    assert _foreign_keys(table) == before
+    assert Person.objects.get(pk=people[2].pk).merged_into_id is None

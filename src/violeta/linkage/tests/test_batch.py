@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -16,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from violeta.agencies.models import Agency
 from violeta.audit.models import AuditEntry
 from violeta.intake.loader import import_file
+from violeta.linkage import model as link_model
 from violeta.linkage.batch import evaluate_database, identities_frame, link_all
 from violeta.linkage.features import FEATURES_VERSION, base_features, blob_features
 from violeta.linkage.models import Decision, LinkDecision, LinkMethod
@@ -72,6 +75,10 @@ def test_link_beats_deterministic_linking_and_keeps_files_stable(imported: Path)
             if any(f"INDEX {name} ON" in definition for definition in indexes[table])
         }
         assert owners == set(tables), dropped
+        # The written columns' foreign keys were set aside too, and came back (checked).
+        keys = [q["sql"] for q in first if "ADD CONSTRAINT" in q["sql"]]
+        columns = {k.split(" FOREIGN KEY ")[1].split(" REFERENCES ")[0] for k in keys}
+        assert columns == {"(merged_into_id)", "(person_id)"}
 
     assert "woman:" in out.getvalue() and "aggressor:" in out.getvalue()
     for role in ("woman", "aggressor"):
@@ -142,6 +149,28 @@ def test_a_stricter_threshold_links_less(imported: Path) -> None:
     link_all(threshold=0.9)
     loose = evaluate_database(imported)["woman"]
     assert strict.predicted_pairs < loose.predicted_pairs
+
+
+def test_a_run_pauses_the_garbage_collector_and_restores_it_even_on_failure(
+    imported: Path,
+) -> None:
+    seen: list[bool] = []
+
+    def scored(feats: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
+        seen.append(gc.isenabled())
+        return link_model.predict(feats, model, threshold)
+
+    assert gc.isenabled()
+    link_all(score=scored)
+    assert seen == [False, False]  # women and aggressors scored with the collector off
+    assert gc.isenabled()
+
+    def failing(feats: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
+        raise RuntimeError("scoring failed")
+
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        link_all(score=failing)
+    assert gc.isenabled()
 
 
 def test_real_time_candidates_are_scored_by_the_trained_model(imported: Path) -> None:

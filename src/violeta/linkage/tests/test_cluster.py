@@ -290,3 +290,19 @@ def test_two_thin_calls_of_one_incident_both_join_her_file() -> None:
     assert result.cluster_of["call1"] == result.cluster_of["call2"] == result.cluster_of["police"]
     result = cluster(feats, _pairs([]), threshold=0.95, review_from=0.5)
     assert len({result.cluster_of[u] for u in ("call1", "call2", "police")}) == 3
+
+
+def test_ids_given_as_categories_cluster_as_the_same_ids_given_as_text() -> None:
+    # model.predict returns the ids as categories of the sorted ids (their codes are cluster's
+    # numbering); categories of another set of ids must still be looked up by value.
+    feats = _features([(u, None, False, 3) for u in "abcde"])
+    rows = [("a", "c", 0.99), ("d", "e", 0.97), ("b", "e", 0.6)]
+    as_text = cluster(feats, _pairs(rows), threshold=0.95, review_from=0.5)
+    for categories in (list("abcde"), list("edcbaxyz")):
+        pairs = _pairs(rows)
+        for side in ("unique_id_l", "unique_id_r"):
+            pairs[side] = pd.Categorical(pairs[side], categories=categories)
+        as_codes = cluster(feats, pairs, threshold=0.95, review_from=0.5)
+        assert as_codes.cluster_of == as_text.cluster_of, categories
+        assert as_codes.review == as_text.review == [("b", "e", 0.6, "uncertain")]
+    assert as_text.cluster_of["a"] == as_text.cluster_of["c"] != as_text.cluster_of["b"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import math
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from violeta.audit.services import audit_log
 from violeta.core.bulk_sql import indexes_rebuilt, update_from_values
 from violeta.core.crypto import decrypt_many
 from violeta.linkage import model as link_model
+from violeta.linkage.assign import assign_persons
 from violeta.linkage.cluster import Clusters, cluster
 from violeta.linkage.evaluate import pairwise_quality
 from violeta.linkage.features import blob_features, blob_party_key, features, stored_blob
@@ -198,55 +198,15 @@ def human_decisions(role: PartyRole) -> tuple[list[tuple[str, str]], list[tuple[
     return same, different
 
 
-def _assign_persons(
-    current: dict[str, int | None], cluster_of: dict[str, Any]
-) -> tuple[dict[str, int], list[Any], dict[int, int]]:
-    """Map each identity to a person id: stable where possible, new clusters get ``None``.
-
-    ``current``: each identity's person before the run. Returns (person of each identity or
-    missing, clusters needing a new person, and for each person left without records the
-    person that took most of them).
-    """
-    members: dict[Any, list[str]] = {}
-    for uid in current:
-        members.setdefault(cluster_of.get(uid, f"single:{uid}"), []).append(uid)
-    taken: set[int] = set()
-    person_of_cluster: dict[Any, int] = {}
-    need_new: list[Any] = []
-    for cluster_id, uids in sorted(members.items(), key=lambda kv: -len(kv[1])):
-        votes = Counter(current[u] for u in uids if current[u] is not None)
-        choice = next(
-            (
-                p
-                for p, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-                if p not in taken
-            ),
-            None,
-        )
-        if choice is None:
-            need_new.append(cluster_id)
-        else:
-            taken.add(choice)
-            person_of_cluster[cluster_id] = choice
-    person_of = {
-        uid: person_of_cluster[c]
-        for c, uids in members.items()
-        if c in person_of_cluster
-        for uid in uids
-    }
-    left: dict[int, Counter[int]] = {}
-    for uid, old in current.items():
-        if old is not None and old not in taken and uid in person_of:
-            left.setdefault(old, Counter())[person_of[uid]] += 1
-    merged_into = {old: votes.most_common(1)[0][0] for old, votes in left.items()}
-    return person_of, [(c, members[c]) for c in need_new], merged_into
+def _by_uid(frame: pd.DataFrame, column: str) -> dict[str, Any]:
+    """``column`` of each identity, None where missing (lists, not the Series' own iteration:
+    three times faster on a million rows)."""
+    values = frame[column].astype(object).where(frame[column].notna(), None).tolist()
+    return dict(zip(frame["unique_id"].tolist(), values, strict=True))
 
 
 def _current_persons(frame: pd.DataFrame) -> dict[str, int | None]:
-    return {
-        uid: None if pd.isna(p) else int(p)
-        for uid, p in zip(frame["unique_id"], frame["person_id"], strict=True)
-    }
+    return {u: None if p is None else int(p) for u, p in _by_uid(frame, "person_id").items()}
 
 
 def write_links(rows: Sequence[tuple[int, str, float | None, int]]) -> None:
@@ -368,12 +328,9 @@ def _write(
     """Persons, links and review pairs in one transaction: all of the run or none of it
     (``lap`` times each part: new persons, links, merges, review pairs)."""
     current = _current_persons(frame)
-    person_of, need_new, merged_into = _assign_persons(current, clusters.cluster_of)
-    old_methods = dict(zip(frame["unique_id"], frame["link_method"], strict=True))
-    old_probability = {
-        uid: None if pd.isna(p) else float(p)
-        for uid, p in zip(frame["unique_id"], frame["link_probability"], strict=True)
-    }
+    person_of, need_new, merged_into = assign_persons(current, clusters.cluster_of)
+    old_methods = _by_uid(frame, "link_method")
+    old_probability = _by_uid(frame, "link_probability")
     with transaction.atomic():
         if need_new:
             first = [int(uids[0]) for _c, uids in need_new]

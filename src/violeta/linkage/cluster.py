@@ -54,6 +54,7 @@ import pandas as pd
 
 from violeta.linkage.agreement import same_birth, same_family
 from violeta.linkage.components import Nodes, merge_safe
+from violeta.linkage.facts import MAX_DOB_FORMS, MAX_SURNAME_FORMS, record_facts, roots_of
 from violeta.linkage.incident import attach_incident
 from violeta.linkage.scoring import NEAR_YEARS
 
@@ -76,12 +77,6 @@ class Clusters:
         for uid, root in self.cluster_of.items():
             groups[root].append(uid)
         return groups
-
-
-# How many different ways of typing her two surnames a file keeps for ``roots_conflict`` (a
-# woman with thirty records is typed a dozen ways; the first forms suffice to recognise her).
-MAX_SURNAME_FORMS = 8
-MAX_DOB_FORMS = 4  # dates of birth a file keeps for ``roots_conflict`` (one woman, a few slips)
 
 
 class _UnionFind:
@@ -165,10 +160,8 @@ class _UnionFind:
 
     def sizes(self) -> dict[int, int]:
         """How many records each cluster holds, by root."""
-        size: dict[int, int] = defaultdict(int)
-        for i in range(len(self.parent)):
-            size[self.find(i)] += 1
-        return size
+        roots, counts = np.unique(roots_of(self.parent), return_counts=True)
+        return defaultdict(int, zip(roots.tolist(), counts.tolist(), strict=True))
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -208,7 +201,6 @@ def cluster(
             uf.union(number[x], number[y])
             method[number[x]] = method[number[y]] = "human"
     # CURP rule: one person per consistent valid CURP.
-    row_of = codes.tolist()  # each features row's record number
     consistent = features["curp_consistent"].to_numpy(dtype=bool)
     by_curp: dict[str, list[int]] = defaultdict(list)
     n = len(ids)
@@ -225,35 +217,9 @@ def cluster(
                 uf.union(members[0], other)
                 for u in (members[0], other):
                     method.setdefault(u, "curp")
-    year_of: list[float | None] = [None] * n
-    surnames_of: list[tuple[str, str] | None] = [None] * n
-    dob_of: list[str | None] = [None] * n
-    has_year = [False] * len(ids)
-    birth_years = (
-        features["birth_year"].tolist() if "birth_year" in features else [None] * len(features)
-    )
-    for i, year in zip(row_of, birth_years, strict=True):
-        if year is not None and year == year:  # not missing (None or NaN)
-            has_year[i] = True
-            year_of[i] = year
-            root = uf.find(i)
-            low, high = uf.years.get(root, (year, year))
-            uf.years[root] = (min(low, year), max(high, year))
-    if "surname1" in features and "surname2" in features:
-        for i, first, second in zip(
-            row_of, features["surname1"].tolist(), features["surname2"].tolist(), strict=True
-        ):
-            if isinstance(first, str) and isinstance(second, str) and first and second:
-                surnames_of[i] = (first, second)
-                uf.keep_surnames(uf.find(i), {(first, second)})
-    if "dob" in features:
-        for i, dob in zip(row_of, features["dob"].tolist(), strict=True):
-            if isinstance(dob, str) and len(dob) == 10:
-                dob_of[i] = dob
-                uf.keep_dobs(uf.find(i), {dob})
-    strength = [0] * len(ids)
-    for i, evidence in zip(row_of, features["evidence"].tolist(), strict=True):
-        strength[i] = int(evidence)
+    facts = record_facts(features, codes, roots_of(uf.parent))
+    uf.years, uf.surnames, uf.dobs = facts.years, facts.surnames, facts.dobs
+    strength, has_year = facts.strength, facts.has_year
     left, right = (_positions(index, pairs[side]) for side in ("unique_id_l", "unique_id_r"))
     if (left < 0).any() or (right < 0).any():
         raise ValueError("a scored pair names a record that is not among the features")
@@ -265,7 +231,7 @@ def cluster(
         scores,
         threshold=threshold,
         linkable=np.asarray(strength) >= MIN_EVIDENCE,
-        nodes=Nodes(curp_of, dob_of, surnames_of, year_of),
+        nodes=Nodes(curp_of, facts.dob_of, facts.surnames_of, facts.year_of),
         method=method,
         probability=probability,
     )
@@ -309,8 +275,9 @@ def cluster(
     for i in range(len(ids)):
         if i not in method:
             method[i] = "single" if strength[i] >= MIN_EVIDENCE else "unlinked"
+    root_ids = np.asarray(ids, dtype=object)[roots_of(uf.parent)].tolist()
     return Clusters(
-        {uid: ids[uf.find(i)] for i, uid in enumerate(ids)},
+        dict(zip(ids, root_ids, strict=True)),
         {ids[i]: m for i, m in method.items()},
         {ids[i]: q for i, q in probability.items()},
         [(ids[a], ids[b], q, why) for a, b, q, why in review],

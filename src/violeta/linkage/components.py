@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from violeta.linkage.agreement import same_birth, same_family
+from violeta.linkage.facts import roots_of
 from violeta.linkage.scoring import NEAR_YEARS
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def merge_safe(
     already linked by CURP or by a person keeps that method, and no probability."""
     n = len(uf.parent)
     strong = (scores >= threshold) & linkable[left] & linkable[right]
-    before = np.array([uf.find(i) for i in range(n)], dtype=np.int64)
+    before = roots_of(uf.parent)
     joined = np.flatnonzero(before != np.arange(n))
     labels = components(n, np.r_[left[strong], joined], np.r_[right[strong], before[joined]])
     safe = safe_components(uf, labels, nodes)
